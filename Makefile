@@ -1,0 +1,34 @@
+# Two entry points: `make demo` and `make test`. Both create .venv and install deeptda into it.
+# torch is pinned here (a CPU build); the package itself asks only for torch>=2.2.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+TORCH_PIN ?= torch==2.13.0
+
+.PHONY: install demo test test-slow bench clean
+
+$(VENV)/.installed: pyproject.toml Makefile
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet $(TORCH_PIN)
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(VENV)/bin/deeptda demo --out results/demo
+
+test: install
+	$(PY) -m pytest deeptda tests
+
+test-slow: install
+	$(PY) -m pytest tests -m slow
+
+bench: install
+	$(PY) benchmarks/bench_topology.py
+	$(PY) benchmarks/bench_embeddings.py
+	$(PY) benchmarks/bench_clustering.py
+
+clean:
+	rm -rf $(VENV) results

@@ -1,0 +1,409 @@
+"""The DeepTDA estimator: parameters, validation and orchestration."""
+
+from __future__ import annotations
+
+import json
+import logging
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from .augment import AUGMENTATIONS, DEFAULT_AUGMENTATIONS
+from .preprocessing import ChannelScaler, check_windows_or_rows
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["DeepTDA"]
+
+_FORMAT = "deeptda-model"
+_FORMAT_VERSION = 1
+_SAVED_PARAMS = (
+    "n_components", "n_neighbors", "topo_weight", "topo_dims", "n_epochs", "map_epochs",
+    "batch_size", "learning_rate", "latent_dim", "augmentations", "temperature",
+    "max_train_samples", "encoder", "random_state", "device", "verbose",
+)
+
+
+def _auto_epochs(n_train):
+    """Epoch rules: about 60k (encoder) and 300k (map) sample visits, within bounds."""
+    encoder = int(np.clip(round(60_000 / n_train), 10, 300))
+    head = int(np.clip(round(300_000 / n_train), 30, 500))
+    return encoder, head
+
+
+class DeepTDA(TransformerMixin, BaseEstimator):
+    """Topological deep embedding of sensor windows or feature rows.
+
+    ``fit`` standardises each channel robustly, trains a small encoder by
+    contrasting two augmented views of each window, then trains a parametric
+    map from the representation to ``n_components`` dimensions that keeps the
+    representation's k-nearest-neighbour graph (UMAP's cross-entropy) and, per
+    minibatch, its 0-dim persistence pairs (a topological signature loss).
+    ``transform`` of new data is one forward pass.
+
+    Parameters
+    ----------
+    n_components : int, default=2
+        Dimension of the map.
+    n_neighbors : int, default=15
+        Neighbours per point in the representation's kNN graph (capped at n - 1).
+    topo_weight : float, default=1.0
+        Weight of the topological loss; 0 turns it off.
+    topo_dims : tuple of int, default=(0,)
+        Homology dimensions in the topological loss: ``(0,)`` or ``(0, 1)``.
+        The 1-dim term uses the first 64 points of each minibatch and costs
+        far more (gudhi's Rips persistence per step).
+    n_epochs : int or "auto", default="auto"
+        Encoder epochs. ``"auto"``: ``clip(60000 / n_train, 10, 300)``.
+    map_epochs : int or "auto", default="auto"
+        Map epochs. ``"auto"``: ``clip(300000 / n_train, 30, 500)``. With the
+        epoch rules, training cost grows linearly in ``n_train``.
+    batch_size : int or "auto", default="auto"
+        ``"auto"``: ``min(256, n_train)``. The minibatch is also the point cloud
+        of the topological loss.
+    learning_rate : float, default=1e-3
+    latent_dim : int, default=64
+        Size of the representation.
+    augmentations : "default" or sequence of str, default="default"
+        Names from :mod:`deeptda.augment`: ``"jitter"``, ``"scaling"``,
+        ``"rotation"``, ``"crop"``, ``"mask"``; ``"default"`` uses all five.
+    temperature : float, default=0.5
+        Temperature of the contrastive loss.
+    max_train_samples : int, default=20000
+        Train on a random subsample of at most this many samples; the rest
+        are embedded by the trained network (so large data stays linear).
+    encoder : {"auto", "conv", "mlp"} or callable, default="auto"
+        ``"auto"``: a 1-D CNN for 3-D windows, an MLP for 2-D rows. A callable
+        ``encoder(input_shape, latent_dim) -> torch.nn.Module`` builds your own;
+        ``input_shape`` is ``(n_channels, n_timepoints)`` or ``(n_features,)``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds every random draw of ``fit``; the same seed gives the same
+        embedding on the CPU, bit for bit.
+    device : str, default="auto"
+        ``"auto"`` uses CUDA when available, else the CPU.
+    verbose : bool, default=False
+        Show progress bars with the loss components.
+
+    Attributes
+    ----------
+    embedding_ : ndarray of shape (n_samples, n_components), float32
+    encoder_ : torch.nn.Module
+        The trained encoder (part of ``network_``).
+    network_ : DeepTDANet
+        Encoder, projection head and map head.
+    scaler_ : ChannelScaler
+    history_ : list of dict
+        One row per epoch of each stage with its loss components.
+    n_epochs_, map_epochs_, batch_size_, n_neighbors_, latent_dim_ : int
+    n_train_ : int
+        Samples used for training.
+    device_ : str
+    n_features_in_ : int
+        Features, or channels of windows.
+    n_dims_in_ : int
+        2 for rows, 3 for windows.
+    window_length_ : int or None
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from deeptda import DeepTDA
+    >>> X = np.random.default_rng(0).normal(size=(60, 3, 32)).astype("float32")
+    >>> Y = DeepTDA(n_epochs=2, map_epochs=2, random_state=0).fit_transform(X)
+    >>> Y.shape
+    (60, 2)
+    """
+
+    _parameter_constraints = {
+        "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_neighbors": [Interval(numbers.Integral, 1, None, closed="left")],
+        "topo_weight": [Interval(numbers.Real, 0, None, closed="left")],
+        "topo_dims": [tuple, list],
+        "n_epochs": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "map_epochs": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "batch_size": [Interval(numbers.Integral, 2, None, closed="left"), StrOptions({"auto"})],
+        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "latent_dim": [Interval(numbers.Integral, 1, None, closed="left")],
+        "augmentations": [StrOptions({"default"}), tuple, list],
+        "temperature": [Interval(numbers.Real, 0, None, closed="neither")],
+        "max_train_samples": [Interval(numbers.Integral, 2, None, closed="left")],
+        "encoder": [StrOptions({"auto", "conv", "mlp"}), callable],
+        "random_state": ["random_state"],
+        "device": [str],
+        "verbose": ["boolean"],
+    }
+
+    def __init__(self, n_components=2, *, n_neighbors=15, topo_weight=1.0, topo_dims=(0,),
+                 n_epochs="auto", map_epochs="auto", batch_size="auto", learning_rate=1e-3,
+                 latent_dim=64, augmentations="default", temperature=0.5,
+                 max_train_samples=20000, encoder="auto", random_state=None, device="auto",
+                 verbose=False):
+        self.n_components = n_components
+        self.n_neighbors = n_neighbors
+        self.topo_weight = topo_weight
+        self.topo_dims = topo_dims
+        self.n_epochs = n_epochs
+        self.map_epochs = map_epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.latent_dim = latent_dim
+        self.augmentations = augmentations
+        self.temperature = temperature
+        self.max_train_samples = max_train_samples
+        self.encoder = encoder
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+
+    # -- helpers ---------------------------------------------------------------
+    def _resolve_device(self):
+        import torch
+
+        if self.device == "auto":
+            return "cuda" if torch.cuda.is_available() else "cpu"
+        try:
+            device = torch.device(self.device)
+        except RuntimeError:
+            raise ValueError(f"unknown device {self.device!r}; use 'auto', 'cpu' or 'cuda'.") from None
+        if device.type == "cuda" and not torch.cuda.is_available():
+            raise ValueError("device='cuda' was asked for but CUDA is not available; use device='auto'.")
+        return str(device)
+
+    def _augmentation_names(self):
+        names = DEFAULT_AUGMENTATIONS if isinstance(self.augmentations, str) else tuple(self.augmentations)
+        unknown = [a for a in names if a not in AUGMENTATIONS]
+        if unknown:
+            raise ValueError(f"unknown augmentations {unknown}; choose from {sorted(AUGMENTATIONS)}.")
+        return names
+
+    def _build_encoder(self, input_shape, latent_dim):
+        from .encoders import ConvEncoder, FlattenEncoder, MLPEncoder
+
+        kind = self.encoder
+        if kind == "auto":
+            kind = "conv" if len(input_shape) == 2 else "mlp"
+        if kind == "conv":
+            if len(input_shape) != 2:
+                raise ValueError("encoder='conv' needs 3-D windows (n_windows, n_channels, n_timepoints).")
+            return ConvEncoder(input_shape[0], latent_dim), "conv"
+        if kind == "mlp":
+            module = MLPEncoder(int(np.prod(input_shape)), latent_dim)
+            return (FlattenEncoder(module) if len(input_shape) == 2 else module), "mlp"
+        module = kind(input_shape, latent_dim)
+        import torch
+
+        if not isinstance(module, torch.nn.Module):
+            raise ValueError("a callable encoder must return a torch.nn.Module.")
+        return module, "custom"
+
+    def _build_network(self, encoder_module):
+        from .encoders import DeepTDANet
+
+        return DeepTDANet(encoder_module, self.latent_dim, self.n_components)
+
+    # -- fit / transform ---------------------------------------------------------
+    def fit(self, X, y=None):
+        """Train the encoder and the map on ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_windows, n_channels, n_timepoints) or (n_samples, n_features)
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        import torch
+
+        from .encoders import init_parameters
+        from .losses import umap_ab
+        from .training import batched_forward, knn_graph, train_encoder, train_map
+
+        self._validate_params()
+        dims = tuple(self.topo_dims)
+        if not dims or any(d not in (0, 1) for d in dims) or 0 not in dims:
+            raise ValueError(f"topo_dims must be (0,) or (0, 1); got {self.topo_dims!r}.")
+        augmentations = self._augmentation_names()
+        X = check_windows_or_rows(self, X, reset=True)
+        n = X.shape[0]
+        if n < 3:
+            raise ValueError(f"DeepTDA needs at least 3 samples to learn neighbourhoods; got {n} sample(s).")
+        self.device_ = self._resolve_device()
+        seeds = np.random.SeedSequence(
+            np.random.RandomState(self.random_state).randint(2**31) if not isinstance(self.random_state, numbers.Integral)
+            else self.random_state
+        ).generate_state(4, dtype=np.uint64)
+        rng = np.random.default_rng(seeds[0])
+
+        self.scaler_ = ChannelScaler().fit(X)
+        Xs = self.scaler_.transform(X)
+        if n > self.max_train_samples:
+            train_idx = np.sort(rng.choice(n, self.max_train_samples, replace=False))
+        else:
+            train_idx = np.arange(n)
+        self.n_train_ = len(train_idx)
+        auto_encoder, auto_map = _auto_epochs(self.n_train_)
+        self.n_epochs_ = auto_encoder if self.n_epochs == "auto" else int(self.n_epochs)
+        self.map_epochs_ = auto_map if self.map_epochs == "auto" else int(self.map_epochs)
+        self.batch_size_ = min(256 if self.batch_size == "auto" else int(self.batch_size), self.n_train_)
+        self.n_neighbors_ = min(self.n_neighbors, self.n_train_ - 1)
+        self.latent_dim_ = self.latent_dim
+
+        encoder_module, self._encoder_kind = self._build_encoder(X.shape[1:], self.latent_dim)
+        self.network_ = self._build_network(encoder_module)
+        init_parameters(self.network_, torch.Generator().manual_seed(int(seeds[1] % 2**62)))
+        self.network_.to(self.device_)
+        X_train = torch.as_tensor(Xs[train_idx], device=self.device_)
+        gen = torch.Generator(device=self.device_).manual_seed(int(seeds[2] % 2**62))
+        cpu_gen = torch.Generator().manual_seed(int(seeds[3] % 2**62))
+
+        history = train_encoder(
+            self.network_, X_train, epochs=self.n_epochs_, batch_size=self.batch_size_,
+            learning_rate=self.learning_rate, temperature=self.temperature,
+            augmentations=augmentations, generator=gen, verbose=self.verbose,
+        )
+        Z = batched_forward(self.network_.encoder, Xs[train_idx], self.device_)
+        if not np.isfinite(Z).all():
+            raise ValueError("the encoder produced non-finite values; lower learning_rate.")
+        center = Z.mean(axis=0)
+        scale = float(np.sqrt(((Z - center) ** 2).sum(axis=1).mean())) or 1.0
+        with torch.no_grad():
+            self.network_.z_center.copy_(torch.as_tensor(center))
+            self.network_.z_scale.fill_(scale)
+        Zs = (Z - center) / np.float32(scale)
+        neighbours = knn_graph(Zs, self.n_neighbors_)
+        a, b = umap_ab()
+        history += train_map(
+            self.network_, torch.as_tensor(Zs, device=self.device_), neighbours,
+            epochs=self.map_epochs_, batch_size=self.batch_size_, learning_rate=self.learning_rate,
+            topo_weight=float(self.topo_weight), topo_dims=dims, a=a, b=b, generator=cpu_gen,
+            verbose=self.verbose,
+        )
+        self.history_ = history
+        self.encoder_ = self.network_.encoder
+        self.embedding_ = self._map(Xs)
+        if not np.isfinite(self.embedding_).all():
+            raise ValueError("training diverged (non-finite embedding); lower learning_rate.")
+        return self
+
+    def _map(self, Xs):
+        from .training import batched_forward
+
+        self.network_.eval()
+        return batched_forward(self.network_, Xs, self.device_)
+
+    def transform(self, X):
+        """Map new windows or rows with one forward pass of the trained network.
+
+        Parameters
+        ----------
+        X : array-like with the layout, channels and window length seen in ``fit``
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_components), float32
+        """
+        check_is_fitted(self, "network_")
+        X = check_windows_or_rows(self, X, reset=False)
+        return self._map(self.scaler_.transform(X))
+
+    def fit_transform(self, X, y=None):
+        """Fit on ``X`` and return ``embedding_`` (equal to ``fit(X).transform(X)``)."""
+        return self.fit(X).embedding_
+
+    def representation(self, X):
+        """The encoder's standardised representation of ``X``, shape (n_samples, latent_dim_)."""
+        check_is_fitted(self, "network_")
+        from .training import batched_forward
+
+        X = check_windows_or_rows(self, X, reset=False)
+        return batched_forward(self.network_.represent, self.scaler_.transform(X), self.device_)
+
+    # -- persistence ------------------------------------------------------------
+    def save(self, path):
+        """Save the fitted model to one file: tensors plus a JSON config (no pickled objects).
+
+        Load it with :meth:`DeepTDA.load`, which uses ``torch.load(weights_only=True)``.
+        """
+        import torch
+
+        check_is_fitted(self, "network_")
+        if self._encoder_kind == "custom":
+            raise ValueError("a model with a custom encoder cannot be saved to a file; pickle it, or use encoder='auto'.")
+        params = {k: getattr(self, k) for k in _SAVED_PARAMS}
+        params["topo_dims"] = list(self.topo_dims)
+        params["augmentations"] = list(self._augmentation_names())
+        if not isinstance(params["random_state"], (int, type(None))):
+            params["random_state"] = None
+        config = {
+            "format": _FORMAT, "format_version": _FORMAT_VERSION, "params": params,
+            "encoder_kind": self._encoder_kind,
+            "fitted": {k: getattr(self, k) for k in (
+                "n_features_in_", "n_dims_in_", "window_length_", "n_epochs_", "map_epochs_",
+                "batch_size_", "n_neighbors_", "latent_dim_", "n_train_")},
+            "history": self.history_,
+        }
+        payload = {
+            "config": json.dumps(config),
+            "state_dict": {k: v.detach().cpu() for k, v in self.network_.state_dict().items()},
+            "scaler_center": torch.as_tensor(self.scaler_.center_),
+            "scaler_scale": torch.as_tensor(self.scaler_.scale_),
+            "embedding": torch.as_tensor(self.embedding_),
+        }
+        torch.save(payload, path)
+
+    @classmethod
+    def load(cls, path, device="auto"):
+        """Load a model written by :meth:`save`; ``device`` places it ("auto": CUDA if present)."""
+        import torch
+
+        try:
+            payload = torch.load(path, map_location="cpu", weights_only=True)
+            config = json.loads(payload["config"])
+        except FileNotFoundError:
+            raise
+        except Exception as exc:  # corrupt, truncated, or not a weights-only file
+            raise ValueError(f"{path!s} is not a readable deeptda model file ({type(exc).__name__}: {exc}).") from None
+        if not isinstance(config, dict) or config.get("format") != _FORMAT:
+            raise ValueError(f"{path!s} is not a deeptda model file.")
+        if config.get("format_version") != _FORMAT_VERSION:
+            raise ValueError(
+                f"{path!s} has model format version {config.get('format_version')}; this deeptda "
+                f"reads version {_FORMAT_VERSION}."
+            )
+        params = dict(config["params"])
+        params["topo_dims"] = tuple(params["topo_dims"])
+        params["augmentations"] = tuple(params["augmentations"])
+        params["device"] = device
+        model = cls(**params)
+        for k, v in config["fitted"].items():
+            setattr(model, k, v)
+        shape = (model.n_features_in_, model.window_length_) if model.n_dims_in_ == 3 else (model.n_features_in_,)
+        encoder_module, model._encoder_kind = model._build_encoder(shape, model.latent_dim)
+        model.network_ = model._build_network(encoder_module)
+        try:
+            model.network_.load_state_dict(payload["state_dict"])
+        except (RuntimeError, KeyError) as exc:
+            raise ValueError(f"{path!s} does not match the network it describes: {exc}") from None
+        model.device_ = model._resolve_device()
+        model.network_.to(model.device_).eval()
+        model.encoder_ = model.network_.encoder
+        model.scaler_ = ChannelScaler()
+        model.scaler_.center_ = payload["scaler_center"].numpy()
+        model.scaler_.scale_ = payload["scaler_scale"].numpy()
+        model.scaler_.n_features_in_ = model.n_features_in_
+        model.scaler_.n_dims_in_ = model.n_dims_in_
+        model.scaler_.window_length_ = model.window_length_
+        model.embedding_ = payload["embedding"].numpy()
+        model.history_ = config["history"]
+        return model
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags

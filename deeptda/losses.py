@@ -1,0 +1,130 @@
+"""Losses of DeepTDA. Each returns ``(value, components)``, where ``components``
+maps names to floats for the training history.
+
+* :func:`contrastive_loss` — NT-Xent (SimCLR) between two augmented views.
+* :func:`neighbour_loss` — UMAP's fuzzy cross-entropy on kNN edges with negative sampling.
+* :func:`topological_loss` — the 0-dim (and optionally 1-dim) persistence
+  signature loss of Topological Autoencoders, between the representation and the map.
+
+The math is written out in ``docs/algorithm.md``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .topology import one_dim_pairs, zero_dim_pairs
+
+__all__ = ["contrastive_loss", "neighbour_loss", "topological_loss", "umap_ab"]
+
+
+def contrastive_loss(h1, h2, temperature=0.5):
+    """NT-Xent: each view's positive is the other view of the same sample, all others are negatives.
+
+    Parameters
+    ----------
+    h1, h2 : Tensor of shape (b, d)
+        Projections of the two views.
+    temperature : float, default=0.5
+    """
+    b = h1.shape[0]
+    h = F.normalize(torch.cat([h1, h2]), dim=1)
+    sim = h @ h.T / temperature
+    sim = sim.masked_fill(torch.eye(2 * b, dtype=torch.bool, device=h.device), float("-inf"))
+    target = torch.cat([torch.arange(b, 2 * b), torch.arange(0, b)]).to(h.device)
+    loss = F.cross_entropy(sim, target)
+    return loss, {"contrastive": float(loss.detach())}
+
+
+def umap_ab(min_dist=0.1, spread=1.0):
+    """Curve parameters ``a, b`` of UMAP's low-dimensional similarity ``1 / (1 + a d^(2b))``."""
+    from scipy.optimize import curve_fit
+
+    x = np.linspace(0, spread * 3, 300)
+    y = np.where(x < min_dist, 1.0, np.exp(-(x - min_dist) / spread))
+    (a, b), _ = curve_fit(lambda d, a, b: 1.0 / (1.0 + a * d ** (2 * b)), x, y, p0=(1.0, 1.0))
+    return float(a), float(b)
+
+
+def neighbour_loss(y_anchor, y_positive, y_negative, a, b, eps=1e-4):
+    """UMAP's cross-entropy: pull kNN edges together, push random pairs apart.
+
+    Parameters
+    ----------
+    y_anchor, y_positive : Tensor of shape (m, k)
+        Map coordinates of the two ends of sampled kNN edges.
+    y_negative : Tensor of shape (m, r, k)
+        Map coordinates of ``r`` random points per anchor.
+    a, b : float
+        From :func:`umap_ab`.
+    """
+    d_pos = ((y_anchor - y_positive) ** 2).sum(-1)
+    d_neg = ((y_anchor[:, None, :] - y_negative) ** 2).sum(-1)
+    q_pos = 1.0 / (1.0 + a * (d_pos + 1e-8) ** b)
+    q_neg = 1.0 / (1.0 + a * (d_neg + 1e-8) ** b)
+    attract = -torch.log(q_pos.clamp_min(eps)).mean()
+    repel = -torch.log((1 - q_neg).clamp_min(eps)).sum(dim=1).mean()
+    loss = attract + repel
+    return loss, {"attraction": float(attract.detach()), "repulsion": float(repel.detach())}
+
+
+def _pairwise(P, eps=1e-12):
+    """Euclidean distances with a finite gradient at coincident points."""
+    diff = P[:, None, :] - P[None, :, :]
+    return torch.sqrt((diff * diff).sum(-1) + eps)
+
+
+def _normalised_distances(P):
+    D = _pairwise(P)
+    scale = D.detach().sum() / max(P.shape[0] * (P.shape[0] - 1), 1)
+    return D / scale.clamp_min(1e-12)
+
+
+def _gather(D, edges):
+    return D[edges[:, 0], edges[:, 1]]
+
+
+def topological_loss(Z, Y, dims=(0,), max_points_1d=64):
+    """Persistence signature loss between a representation and its map.
+
+    The minibatch is the point cloud: distances within ``Z`` and within ``Y``
+    are each divided by their mean. The 0-dim pairs (minimum-spanning-tree
+    edges) of each space select the distances that carry its topology, and the
+    loss asks the other space to reproduce them:
+
+    ``L0 = mean (D_Z[pi_Z] - D_Y[pi_Z])^2 + mean (D_Y[pi_Y] - D_Z[pi_Y])^2``.
+
+    With ``1 in dims``, the birth and death edges of the 1-dim pairs (loops) of
+    the first ``max_points_1d`` points are matched the same way. Pairs are
+    computed on detached values; gradients flow through the distance matrices.
+
+    Parameters
+    ----------
+    Z : Tensor of shape (b, d)
+        Representation of the minibatch (may be constant, e.g. precomputed).
+    Y : Tensor of shape (b, k)
+        Map of the same minibatch.
+    dims : tuple of {0, 1}, default=(0,)
+    max_points_1d : int, default=64
+    """
+    DZ, DY = _normalised_distances(Z), _normalised_distances(Y)
+    pz = zero_dim_pairs(DZ, precomputed=True).edges
+    py = zero_dim_pairs(DY, precomputed=True).edges
+    l0 = ((_gather(DZ, pz) - _gather(DY, pz)) ** 2).mean() + ((_gather(DY, py) - _gather(DZ, py)) ** 2).mean()
+    components = {"topo0": float(l0.detach())}
+    loss = l0
+    if 1 in dims:
+        m = min(max_points_1d, Z.shape[0])
+        dz, dy = DZ[:m, :m], DY[:m, :m]
+        terms = []
+        for src in (dz, dy):
+            pairs = one_dim_pairs(src.detach().cpu().double().numpy(), precomputed=True)
+            if len(pairs.births):
+                e = torch.from_numpy(np.concatenate([pairs.birth_edges, pairs.death_edges])).to(Z.device)
+                terms.append(((_gather(dz, e) - _gather(dy, e)) ** 2).mean())
+        l1 = torch.stack(terms).sum() if terms else Z.new_zeros(())
+        components["topo1"] = float(l1.detach())
+        loss = loss + l1
+    return loss, components

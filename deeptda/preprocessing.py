@@ -1,0 +1,100 @@
+"""Per-channel robust standardisation shared by DeepTDA, TSNE and UMAP."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+__all__ = ["ChannelScaler", "check_windows_or_rows"]
+
+_IQR_TO_STD = 1.3489795003921634  # IQR of the standard normal
+
+
+def check_windows_or_rows(estimator, X, *, reset):
+    """Validate 2-D rows or 3-D windows for an estimator; returns float32/float64 ndarray.
+
+    ``reset=True`` records ``n_features_in_`` (features, or channels for windows),
+    ``n_dims_in_`` and, for windows, ``window_length_``; ``reset=False`` checks them.
+    """
+    X = validate_data(estimator, X, reset=reset, allow_nd=True, dtype=[np.float32, np.float64],
+                      ensure_min_samples=2 if reset else 1)
+    if X.ndim not in (2, 3):
+        raise ValueError(
+            f"X must be 2-D (n_samples, n_features) or 3-D windows (n_windows, n_channels, "
+            f"n_timepoints); got {X.ndim}-D input of shape {X.shape}."
+        )
+    if reset:
+        estimator.n_dims_in_ = X.ndim
+        estimator.window_length_ = X.shape[2] if X.ndim == 3 else None
+    else:
+        if X.ndim != estimator.n_dims_in_:
+            raise ValueError(
+                f"X is {X.ndim}-D but {type(estimator).__name__} was fitted on "
+                f"{estimator.n_dims_in_}-D input; pass data of the same layout."
+            )
+        if X.ndim == 3 and X.shape[2] != estimator.window_length_:
+            raise ValueError(
+                f"X has windows of {X.shape[2]} timepoints, but {type(estimator).__name__} "
+                f"was fitted on windows of {estimator.window_length_}; cut new windows "
+                "with the same window length."
+            )
+    return X
+
+
+class ChannelScaler(TransformerMixin, BaseEstimator):
+    """Robust per-channel standardisation for windows or feature rows.
+
+    Each channel (the 2nd axis of 3-D windows, each column of 2-D rows) is
+    centred on its median and divided by its interquartile range / 1.349 (the
+    standard deviation for Gaussian data). Outliers barely move either
+    statistic. A constant channel (a sensor at rest) falls back to its standard
+    deviation, then to 1, so it is centred at 0 and never divided by zero.
+
+    Parameters
+    ----------
+    clip : float or None, default=10.0
+        Clip standardised values to ``[-clip, clip]`` so that spikes cannot
+        dominate distances; ``None`` disables it.
+
+    Attributes
+    ----------
+    center_, scale_ : ndarray of shape (n_channels,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.ones((4, 2, 5)); X[:, 1] = np.arange(5.0)
+    >>> s = ChannelScaler().fit(X)
+    >>> s.center_.tolist(), s.scale_.tolist()
+    ([1.0, 2.0], [1.0, 1.4826...])
+    """
+
+    def __init__(self, clip=10.0):
+        self.clip = clip
+
+    def fit(self, X, y=None):
+        X = check_windows_or_rows(self, X, reset=True)
+        flat = np.moveaxis(X, 1, -1).reshape(-1, X.shape[1]).astype(np.float64)
+        q1, center, q3 = np.percentile(flat, [25, 50, 75], axis=0)
+        scale = (q3 - q1) / _IQR_TO_STD
+        std = flat.std(axis=0)
+        scale = np.where(scale > 1e-12 * np.maximum(1.0, np.abs(center)), scale, std)
+        scale = np.where(scale > 1e-12 * np.maximum(1.0, np.abs(center)), scale, 1.0)
+        self.center_, self.scale_ = center, scale
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self)
+        X = check_windows_or_rows(self, X, reset=False)
+        shape = (1, -1, 1) if X.ndim == 3 else (1, -1)
+        out = (X - self.center_.reshape(shape).astype(X.dtype)) / self.scale_.reshape(shape).astype(X.dtype)
+        if self.clip is not None:
+            np.clip(out, -self.clip, self.clip, out=out)
+        return out.astype(np.float32)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags
