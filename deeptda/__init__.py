@@ -24,15 +24,13 @@ _LAZY = {
     "evaluation_frame": "deeptda.metrics",
     "trustworthiness": "deeptda.metrics",
     "continuity": "deeptda.metrics",
-    "PersistenceClustering": "deeptda.cluster",
-    "clusters_to_bouts": "deeptda.cluster",
-    "time_budget": "deeptda.cluster",
-    "representative_windows": "deeptda.cluster",
     "plot_embeddings": "deeptda.plotting",
     "plot_persistence_diagram": "deeptda.plotting",
     "plot_timeline": "deeptda.plotting",
     "plot_history": "deeptda.plotting",
     "plot_representatives": "deeptda.plotting",
+    "compare_methods": "deeptda.benchmark",
+    "perturb": "deeptda.benchmark",
 }
 
 __all__ = sorted([*_LAZY, "datasets", "topology", "__version__"])
@@ -44,7 +42,7 @@ def __getattr__(name):
         value = getattr(module, name)
         globals()[name] = value
         return value
-    if name in ("datasets", "topology", "metrics", "plotting", "cluster", "manifold"):
+    if name in ("datasets", "topology", "metrics", "plotting", "manifold", "benchmark"):
         module = importlib.import_module(f"deeptda.{name}")
         globals()[name] = module
         return module

@@ -253,8 +253,11 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         self.n_neighbors_ = min(self.n_neighbors, self.n_train_ - 1)
         self.latent_dim_ = self.latent_dim
 
-        encoder_module, self._encoder_kind = self._build_encoder(X.shape[1:], self.latent_dim)
-        self.network_ = self._build_network(encoder_module)
+        # Layers draw their default initialisation from torch's global generator; build them
+        # inside fork_rng (which restores it) and re-draw every weight from our own generator.
+        with torch.random.fork_rng(devices=[]):
+            encoder_module, self._encoder_kind = self._build_encoder(X.shape[1:], self.latent_dim)
+            self.network_ = self._build_network(encoder_module)
         init_parameters(self.network_, torch.Generator().manual_seed(int(seeds[1] % 2**62)))
         self.network_.to(self.device_)
         X_train = torch.as_tensor(Xs[train_idx], device=self.device_)
@@ -383,8 +386,9 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         for k, v in config["fitted"].items():
             setattr(model, k, v)
         shape = (model.n_features_in_, model.window_length_) if model.n_dims_in_ == 3 else (model.n_features_in_,)
-        encoder_module, model._encoder_kind = model._build_encoder(shape, model.latent_dim)
-        model.network_ = model._build_network(encoder_module)
+        with torch.random.fork_rng(devices=[]):
+            encoder_module, model._encoder_kind = model._build_encoder(shape, model.latent_dim)
+            model.network_ = model._build_network(encoder_module)
         try:
             model.network_.load_state_dict(payload["state_dict"])
         except (RuntimeError, KeyError) as exc:

@@ -17,6 +17,12 @@ def check_windows_or_rows(estimator, X, *, reset):
     ``reset=True`` records ``n_features_in_`` (features, or channels for windows),
     ``n_dims_in_`` and, for windows, ``window_length_``; ``reset=False`` checks them.
     """
+    ndim = getattr(X, "ndim", None)
+    if not reset and ndim in (2, 3) and ndim != estimator.n_dims_in_:
+        raise ValueError(
+            f"X is {ndim}-D but {type(estimator).__name__} was fitted on "
+            f"{estimator.n_dims_in_}-D input; pass data of the same layout."
+        )
     X = validate_data(estimator, X, reset=reset, allow_nd=True, dtype=[np.float32, np.float64],
                       ensure_min_samples=2 if reset else 1)
     if X.ndim not in (2, 3):

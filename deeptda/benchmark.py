@@ -1,0 +1,175 @@
+"""Side-by-side comparison of DeepTDA, t-SNE and UMAP: same input, same
+standardisation, same seed, scored with the same metrics against clean data
+and clean labels."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+import numpy as np
+import pandas as pd
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["METHODS", "make_method", "perturb", "compare_methods", "procrustes_disparity"]
+
+METHODS = ("DeepTDA", "t-SNE", "UMAP")
+
+
+def make_method(name, random_state=0, **params):
+    """A fresh estimator by display name: ``"DeepTDA"``, ``"t-SNE"``, ``"UMAP"``,
+    or ``"DeepTDA (topo_weight=0)"`` for the ablation."""
+    from ._estimator import DeepTDA
+    from .manifold import TSNE, UMAP
+
+    if name == "DeepTDA":
+        return DeepTDA(random_state=random_state, **params)
+    if name == "DeepTDA (topo_weight=0)":
+        return DeepTDA(random_state=random_state, topo_weight=0.0, **params)
+    if name == "t-SNE":
+        return TSNE(random_state=random_state, **params)
+    if name == "UMAP":
+        return UMAP(random_state=random_state, **params)
+    raise ValueError(f"unknown method {name!r}; use one of {list(METHODS) + ['DeepTDA (topo_weight=0)']}.")
+
+
+def perturb(X, *, snr_db=None, outlier_fraction=0.0, spikes_per_window=5, spike_scale=10.0, random_state=0):
+    """Corrupt windows the way sensors do: white noise and spiky outlier windows.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, c, t)
+    snr_db : float or None, default=None
+        Add Gaussian noise so that each channel's signal-to-noise ratio is
+        ``snr_db`` decibels (signal power: the channel's variance over all windows).
+    outlier_fraction : float, default=0.0
+        Fraction of windows that get ``spikes_per_window`` spikes of
+        ``spike_scale`` channel standard deviations (random sign and channel).
+    random_state : int, default=0
+
+    Returns
+    -------
+    ndarray, float32, same shape as ``X`` (``X`` itself is not modified)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).normal(size=(100, 3, 50))
+    >>> Xn = perturb(X, snr_db=10, random_state=0)
+    >>> float(np.round(10 * np.log10(X.var() / (Xn - X).var())))
+    10.0
+    """
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 3:
+        raise ValueError(f"perturb takes windows of shape (n, c, t); got {X.shape}.")
+    if not 0 <= outlier_fraction <= 1:
+        raise ValueError(f"outlier_fraction must be in [0, 1]; got {outlier_fraction}.")
+    rng = np.random.default_rng(random_state)
+    out = X.copy()
+    std = X.transpose(1, 0, 2).reshape(X.shape[1], -1).std(axis=1)
+    if snr_db is not None:
+        noise_std = std / np.sqrt(10 ** (snr_db / 10))
+        out += rng.normal(size=X.shape) * noise_std[None, :, None]
+    n_out = int(round(outlier_fraction * X.shape[0]))
+    if n_out:
+        rows = rng.choice(X.shape[0], n_out, replace=False)
+        for r in rows:
+            ch = rng.integers(0, X.shape[1], spikes_per_window)
+            at = rng.integers(0, X.shape[2], spikes_per_window)
+            out[r, ch, at] += rng.choice([-1, 1], spikes_per_window) * spike_scale * std[ch]
+    return out.astype(np.float32)
+
+
+class _PeakRSS:
+    """Peak resident memory of this process while the block runs (Linux; NaN elsewhere).
+
+    Sampled every 20 ms from /proc/self/statm, so it includes torch, numba and
+    BLAS allocations that Python's tracemalloc cannot see.
+    """
+
+    def __enter__(self):
+        self.peak = self.base = self._rss()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+        return self
+
+    def _rss(self):
+        try:
+            with open("/proc/self/statm") as fh:
+                import os
+
+                return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError):
+            return float("nan")
+
+    def _watch(self):
+        while not self._stop.wait(0.02):
+            self.peak = max(self.peak, self._rss())
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self._rss())
+        self.mb = (self.peak - self.base) / 2**20
+
+
+def procrustes_disparity(Y1, Y2):
+    """Procrustes disparity between two embeddings of the same points (0 = same up to similarity)."""
+    from scipy.spatial import procrustes
+
+    return float(procrustes(np.asarray(Y1, float), np.asarray(Y2, float))[2])
+
+
+def compare_methods(X, labels=None, *, methods=METHODS, random_state=0, X_reference=None,
+                    metric_kwargs=None, method_params=None):
+    """Fit each method on ``X`` and score it.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, c, t) or (n, d)
+        The input every method sees.
+    labels : array-like of shape (n,), default=None
+        Clean labels to score against.
+    methods : sequence of str, default=("DeepTDA", "t-SNE", "UMAP")
+    random_state : int, default=0
+    X_reference : ndarray, default=None
+        The clean data to score neighbourhoods against (default: ``X``),
+        standardised per channel as the methods see it.
+    metric_kwargs : dict, default=None
+        Passed to :func:`deeptda.metrics.evaluate_embedding`.
+    method_params : dict of str to dict, default=None
+        Extra parameters per method name.
+
+    Returns
+    -------
+    embeddings : dict of str to ndarray
+    table : DataFrame
+        One row per method: every metric, ``fit_s``, ``transform_ms_per_sample``
+        and ``peak_mem_mb`` (peak resident memory added during fit).
+    """
+    from .metrics import evaluate_embedding
+    from .preprocessing import ChannelScaler
+
+    reference = X if X_reference is None else X_reference
+    reference = np.asarray(reference)
+    if reference.ndim == 3:
+        reference = ChannelScaler().fit_transform(reference).reshape(len(reference), -1)
+    embeddings, rows = {}, {}
+    for name in methods:
+        est = make_method(name, random_state, **(method_params or {}).get(name, {}))
+        with _PeakRSS() as memory:
+            t0 = time.perf_counter()
+            Y = est.fit_transform(X)
+            fit_s = time.perf_counter() - t0
+        probe = X[: min(len(X), 500)]
+        t0 = time.perf_counter()
+        est.transform(probe)
+        per_sample = (time.perf_counter() - t0) / len(probe) * 1e3
+        scores = evaluate_embedding(reference, Y, labels, random_state=random_state, **(metric_kwargs or {}))
+        rows[name] = {**scores, "fit_s": fit_s, "transform_ms_per_sample": per_sample, "peak_mem_mb": memory.mb}
+        embeddings[name] = np.asarray(Y)
+        logger.info("%s: fit %.1fs", name, fit_s)
+    return embeddings, pd.DataFrame.from_dict(rows, orient="index")

@@ -1,0 +1,183 @@
+import os
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from deeptda import DeepTDA
+from deeptda.metrics import knn_accuracy
+
+FAST = dict(n_epochs=3, map_epochs=3, random_state=0)
+
+# Checks that cannot pass, by name, with the reason.
+DEEPTDA_EXPECTED_FAILURES = {}
+
+
+@parametrize_with_checks(
+    [DeepTDA(**FAST)],
+    expected_failed_checks=lambda est: DEEPTDA_EXPECTED_FAILURES,
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+@pytest.fixture(scope="module")
+def fitted(collar_windows):
+    X = collar_windows.X
+    model = DeepTDA(random_state=0).fit(X)
+    return model, X, collar_windows.y
+
+
+def test_quality_on_collar_windows(fitted):
+    model, X, y = fitted
+    assert model.embedding_.shape == (len(X), 2)
+    assert knn_accuracy(model.embedding_, y) >= 0.85
+    assert knn_accuracy(model.representation(X), y) >= 0.9
+
+
+def test_fitted_attributes(fitted):
+    model, X, _ = fitted
+    assert model.n_epochs_ >= 10 and model.map_epochs_ >= 30
+    assert model.device_ == "cpu"
+    assert model.n_features_in_ == 3 and model.window_length_ == 64
+    stages = {row["stage"] for row in model.history_}
+    assert stages == {"encoder", "map"}
+    map_rows = [r for r in model.history_ if r["stage"] == "map"]
+    assert {"attraction", "repulsion", "topo0", "total"} <= set(map_rows[0])
+    enc = [r["contrastive"] for r in model.history_ if r["stage"] == "encoder"]
+    assert enc[-1] < enc[0]  # the contrastive loss goes down
+
+
+def test_transform_is_pure_and_batch_independent(fitted):
+    model, X, _ = fitted
+    before = {k: v.clone() for k, v in model.network_.state_dict().items()}
+    full = model.transform(X)
+    np.testing.assert_allclose(full, model.embedding_, rtol=0, atol=1e-5)
+    part = model.transform(X[5:17])
+    np.testing.assert_allclose(part, full[5:17], rtol=0, atol=1e-5)
+    after = model.network_.state_dict()
+    assert all((before[k] == after[k]).all() for k in before)
+
+
+def test_same_seed_same_bits():
+    X = np.random.default_rng(0).normal(size=(80, 3, 32)).astype(np.float32)
+    a = DeepTDA(**FAST).fit_transform(X)
+    b = DeepTDA(**FAST).fit_transform(X)
+    c = DeepTDA(n_epochs=3, map_epochs=3, random_state=1).fit_transform(X)
+    assert np.array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+def test_no_global_rng_is_touched():
+    import torch
+
+    state = torch.random.get_rng_state().clone()
+    np_state = np.random.get_state()[1].copy()
+    DeepTDA(**FAST).fit(np.random.default_rng(0).normal(size=(40, 5)))
+    assert torch.equal(state, torch.random.get_rng_state())
+    assert np.array_equal(np_state, np.random.get_state()[1])
+
+
+def test_degenerate_inputs_work():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 3, 16)).astype(np.float32)
+    X[:, 1] = 0.98  # a constant channel: a sensor at rest
+    Y = DeepTDA(**FAST).fit_transform(X)
+    assert np.isfinite(Y).all()
+    dup = np.repeat(X[:5], 10, axis=0)  # duplicate windows
+    assert np.isfinite(DeepTDA(**FAST).fit_transform(dup)).all()
+    Y64 = DeepTDA(**FAST).fit_transform(X.astype(np.float64))
+    np.testing.assert_allclose(Y64, Y, atol=0.05 * np.abs(Y).max())
+    frame = pd.DataFrame(rng.normal(size=(40, 4)), columns=list("abcd"))
+    model = DeepTDA(**FAST).fit(frame)
+    assert model.transform(frame).shape == (40, 2)
+
+
+@pytest.mark.parametrize(
+    "X, match",
+    [
+        (np.full((20, 3, 8), np.nan), "NaN"),
+        (np.zeros((4, 2, 3, 5)), "2-D .* or 3-D"),
+        (np.zeros((2, 3, 8)), "at least 3 samples"),
+        (np.zeros(10), "2D array"),
+    ],
+)
+def test_bad_fit_input(X, match):
+    with pytest.raises(ValueError, match=match):
+        DeepTDA(**FAST).fit(X)
+
+
+def test_bad_transform_input(fitted):
+    model, X, _ = fitted
+    with pytest.raises(ValueError, match="3 features|channels"):
+        model.transform(X[:, :2])
+    with pytest.raises(ValueError, match="timepoints"):
+        model.transform(X[:, :, :32])
+    with pytest.raises(ValueError, match="3-D"):
+        model.transform(X[:, 0])
+    with pytest.raises(NotFittedError):
+        DeepTDA().transform(X)
+
+
+def test_bad_parameters():
+    X = np.zeros((10, 3))
+    with pytest.raises(ValueError, match="augmentations"):
+        DeepTDA(augmentations=("jitter", "warp"), **FAST).fit(X)
+    with pytest.raises(ValueError, match="topo_dims"):
+        DeepTDA(topo_dims=(2,), **FAST).fit(X)
+    with pytest.raises(ValueError, match="topo_weight"):
+        DeepTDA(topo_weight=-1.0).fit(X)
+
+
+def test_save_load_roundtrip(fitted, tmp_path):
+    model, X, _ = fitted
+    path = tmp_path / "model.pt"
+    model.save(path)
+    loaded = DeepTDA.load(path)
+    np.testing.assert_array_equal(loaded.transform(X[:50]), model.transform(X[:50]))
+    assert loaded.get_params()["topo_weight"] == model.topo_weight
+    assert loaded.history_ == model.history_
+
+
+def test_load_rejects_corrupt_and_tampered_files(fitted, tmp_path):
+    model, _, _ = fitted
+    path = tmp_path / "model.pt"
+    model.save(path)
+    data = path.read_bytes()
+    bad = tmp_path / "truncated.pt"
+    bad.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match="not a readable deeptda model"):
+        DeepTDA.load(bad)
+    sentinel = tmp_path / "pwned"
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, (f"touch {sentinel}",))
+
+    evil = tmp_path / "evil.pt"
+    evil.write_bytes(pickle.dumps({"config": Evil()}))
+    with pytest.raises(ValueError, match="not a readable deeptda model"):
+        DeepTDA.load(evil)
+    assert not sentinel.exists()
+
+
+def test_verbose_shows_progress(capsys):
+    DeepTDA(verbose=True, **FAST).fit(np.random.default_rng(0).normal(size=(30, 4)))
+    err = capsys.readouterr().err
+    assert "encoder" in err and "map" in err
+
+
+def test_mlp_encoder_on_windows_and_custom_encoder():
+    import torch
+
+    X = np.random.default_rng(0).normal(size=(30, 2, 8)).astype(np.float32)
+    assert DeepTDA(encoder="mlp", **FAST).fit_transform(X).shape == (30, 2)
+
+    def factory(shape, latent_dim):
+        return torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(int(np.prod(shape)), latent_dim))
+
+    model = DeepTDA(encoder=factory, **FAST).fit(X)
+    assert isinstance(model.encoder_, torch.nn.Sequential)

@@ -1,0 +1,167 @@
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from scipy.sparse.csgraph import minimum_spanning_tree
+from scipy.spatial.distance import cdist
+
+from deeptda.topology import (diagram_distance, landmarks, one_dim_pairs, persistence_diagram,
+                              zero_dim_pairs, zero_dim_pairs_batched)
+
+
+def kruskal(D):
+    """Slow reference: Kruskal's algorithm with a plain union-find."""
+    n = len(D)
+    parent = list(range(n))
+
+    def find(a):
+        while parent[a] != a:
+            a = parent[a]
+        return a
+
+    edges = sorted((D[i, j], i, j) for i in range(n) for j in range(i + 1, n))
+    out = []
+    for w, i, j in edges:
+        ri, rj = find(i), find(j)
+        if ri != rj:
+            parent[ri] = rj
+            out.append(w)
+    return np.array(out)
+
+
+def clouds():
+    rng = np.random.default_rng(0)
+    yield rng.normal(size=(60, 4))
+    grid = np.stack(np.meshgrid(np.arange(5.0), np.arange(5.0)), -1).reshape(-1, 2)  # ties
+    yield grid
+    dup = rng.normal(size=(20, 3))
+    yield np.r_[dup, dup[:7]]  # duplicate points: zero deaths
+
+
+@pytest.mark.parametrize("X", list(clouds()))
+def test_deaths_match_scipy_gudhi_and_kruskal(X):
+    import gudhi
+
+    D = cdist(X, X)
+    pairs = zero_dim_pairs(X)
+    dense = zero_dim_pairs(D, precomputed=True)
+    assert pairs.edges.shape == (len(X) - 1, 2)
+    np.testing.assert_allclose(pairs.deaths, dense.deaths)
+    np.testing.assert_array_equal(pairs.edges, dense.edges)
+    np.testing.assert_allclose(np.sort(pairs.deaths), kruskal(D), atol=1e-12)
+    # scipy reads a zero distance as "no edge", so it is the reference only without duplicates
+    if len(np.unique(X, axis=0)) == len(X):
+        np.testing.assert_allclose(pairs.deaths, np.sort(minimum_spanning_tree(D).data), atol=1e-12)
+    st = gudhi.RipsComplex(distance_matrix=D).create_simplex_tree(max_dimension=1)
+    g = np.sort([d for dim, (b, d) in st.persistence() if dim == 0 and np.isfinite(d)])
+    np.testing.assert_allclose(pairs.deaths[pairs.deaths > 0], g[g > 0], atol=1e-9)  # gudhi omits empty bars
+    # the edges really have the death lengths
+    np.testing.assert_allclose(D[pairs.edges[:, 0], pairs.edges[:, 1]], pairs.deaths)
+
+
+def test_exact_small_case_and_tie_breaking():
+    # a unit square: all four sides tie; Prim from 0 takes 0-1, then 0-2 (lowest index), then 1-3
+    X = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    p = zero_dim_pairs(X)
+    assert p.edges.tolist() == [[0, 1], [0, 2], [1, 3]]
+    assert p.deaths.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_torch_path_equals_numba_path():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(40, 5))
+    D = torch.cdist(torch.tensor(X), torch.tensor(X))
+    ref = zero_dim_pairs(X)
+    tp = zero_dim_pairs(D, precomputed=True, backend="torch")
+    np.testing.assert_array_equal(tp.edges.numpy(), ref.edges)
+    np.testing.assert_allclose(tp.deaths.numpy(), ref.deaths, atol=1e-12)
+    batch = torch.stack([D, D * 2])
+    from deeptda.topology.persistence import _torch_prim
+
+    edges, deaths = _torch_prim(batch)
+    assert edges.shape == (2, 39, 2)
+    np.testing.assert_allclose(np.sort(deaths[1].numpy()), 2 * ref.deaths, atol=1e-12)
+    bp = zero_dim_pairs_batched(batch)
+    np.testing.assert_array_equal(bp.edges[0].numpy(), ref.edges)
+
+
+def test_signature_loss_gradcheck():
+    rng = np.random.default_rng(2)
+    Z = torch.tensor(rng.normal(size=(8, 3)), dtype=torch.float64)
+
+    def loss(Y):
+        DZ = torch.cdist(Z, Z)
+        DY = torch.sqrt(((Y[:, None] - Y[None]) ** 2).sum(-1) + 1e-12)
+        e = zero_dim_pairs(DY, precomputed=True).edges
+        ez = zero_dim_pairs(DZ, precomputed=True).edges
+        return ((DY[e[:, 0], e[:, 1]] - DZ[e[:, 0], e[:, 1]]) ** 2).sum() + \
+            ((DY[ez[:, 0], ez[:, 1]] - DZ[ez[:, 0], ez[:, 1]]) ** 2).sum()
+
+    Y = torch.tensor(rng.normal(size=(8, 2)), dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(loss, (Y,), eps=1e-6, atol=1e-5)
+
+
+def test_noisy_circle_has_one_dominant_loop():
+    rng = np.random.default_rng(0)
+    t = rng.uniform(0, 2 * np.pi, 150)
+    X = np.c_[np.cos(t), np.sin(t)] + rng.normal(0, 0.05, (150, 2))
+    pairs = one_dim_pairs(X)
+    pers = pairs.deaths - pairs.births
+    assert pers[0] > 1.0
+    assert (pers[1:] < 0.2 * pers[0]).all()
+    D = cdist(X, X)
+    np.testing.assert_allclose(D[pairs.birth_edges[:, 0], pairs.birth_edges[:, 1]], pairs.births)
+
+
+def test_persistence_diagram_and_distances():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 3))
+    dgms = persistence_diagram(X, max_points=100)
+    assert dgms[0].shape == (399, 2) and (dgms[0][:, 0] == 0).all()
+    assert dgms[1].shape[1] == 2
+    assert diagram_distance(dgms[1], dgms[1]) == 0.0
+    assert diagram_distance(dgms[0], dgms[0], metric="bottleneck") == pytest.approx(0.0, abs=1e-12)
+    assert diagram_distance([[0, 2.0]], [[0, 1.0]], p=2) == pytest.approx(1.0)
+    idx = landmarks(X, 50)
+    assert len(np.unique(idx)) == 50
+
+
+@pytest.mark.parametrize(
+    "D, match",
+    [
+        (np.zeros((3, 4)), "square"),
+        (np.array([[0.0, -1.0], [-1.0, 0.0]]), "negative"),
+        (np.array([[0.0, np.nan], [np.nan, 0.0]]), "NaN"),
+        (np.array([[0.0, 1.0], [2.0, 0.0]]), "not symmetric"),
+        (np.zeros((1, 1)), "at least 2"),
+    ],
+)
+def test_bad_distance_matrices(D, match):
+    with pytest.raises(ValueError, match=match):
+        zero_dim_pairs(D, precomputed=True)
+
+
+def test_bad_points():
+    with pytest.raises(ValueError, match="at least 2"):
+        zero_dim_pairs(np.zeros((1, 3)))
+    with pytest.raises(ValueError, match="NaN"):
+        zero_dim_pairs(np.array([[0.0], [np.inf]]))
+
+
+def test_kernel_without_jit():
+    code = (
+        "import numpy as np; from scipy.spatial.distance import cdist;"
+        "from deeptda.topology import zero_dim_pairs;"
+        "X = np.random.default_rng(0).normal(size=(30, 3));"
+        "a = zero_dim_pairs(X); b = zero_dim_pairs(cdist(X, X), precomputed=True);"
+        "from scipy.sparse.csgraph import minimum_spanning_tree as m;"
+        "assert np.allclose(a.deaths, np.sort(m(cdist(X, X)).data)) and (a.edges == b.edges).all();"
+        "from numba import config; assert config.DISABLE_JIT; print('ok')"
+    )
+    env = dict(os.environ, NUMBA_DISABLE_JIT="1")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"

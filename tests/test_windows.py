@@ -1,0 +1,113 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from deeptda import SlidingWindow, sliding_windows
+from deeptda.windows import window_labels
+
+
+def test_exact_windows_on_arange():
+    x = np.arange(10.0)
+    w = sliding_windows(x, window=4, stride=3)
+    assert w.X.shape == (3, 1, 4)
+    assert w.X.dtype == np.float32
+    np.testing.assert_array_equal(w.X[:, 0], [[0, 1, 2, 3], [3, 4, 5, 6], [6, 7, 8, 9]])
+    np.testing.assert_array_equal(w.start, [0, 3, 6])
+    np.testing.assert_array_equal(w.end, [3, 6, 9])
+
+
+def test_channels_layout_and_default_stride():
+    x = np.arange(24.0).reshape(12, 2)
+    w = sliding_windows(x, window=4)
+    assert w.X.shape == (3, 2, 4)
+    np.testing.assert_array_equal(w.X[1, 1], [9, 11, 13, 15])
+
+
+def test_last_partial_window_policies():
+    x = np.arange(10.0)
+    dropped = sliding_windows(x, window=4, stride=4)
+    assert dropped.start_index.tolist() == [0, 4]
+    padded = sliding_windows(x, window=4, stride=4, partial="pad")
+    assert padded.start_index.tolist() == [0, 4, 8]
+    np.testing.assert_array_equal(padded.X[-1, 0], [8, 9, 9, 9])
+
+
+def test_duration_windows_on_timestamped_frame():
+    idx = pd.date_range("2026-01-01", periods=100, freq="40ms")  # 25 Hz
+    df = pd.DataFrame({"x": np.arange(100.0), "y": -np.arange(100.0)}, index=idx)
+    w = sliding_windows(df, window="0.4s", stride=pd.Timedelta("200ms"))
+    assert w.window_length == 10
+    assert w.X.shape == (19, 2, 10)
+    assert w.start[1] == idx[5] and w.end[0] == idx[9]
+    assert w.channels == ["x", "y"]
+
+
+def test_timestamp_column_and_label_column():
+    df = pd.DataFrame({"t": np.arange(20) * 0.1, "a": np.arange(20.0), "lab": ["u"] * 12 + ["v"] * 8})
+    w = sliding_windows(df, window=5, stride=5, timestamp="t", labels="lab")
+    assert w.channels == ["a"]
+    assert w.y.tolist() == ["u", "u", "v", "v"]
+
+
+def test_gap_windows_dropped_and_reported():
+    t = np.r_[np.arange(50), np.arange(60, 110)] * 0.04
+    df = pd.DataFrame({"x": np.arange(100.0)}, index=pd.to_datetime(t, unit="s"))
+    with pytest.warns(UserWarning, match="span gaps"):
+        w = sliding_windows(df, window=10, stride=5)
+    # windows starting at 45 would span the gap between rows 49 and 50
+    assert 45 not in w.start_index.tolist()
+    assert w.n_dropped == 1
+    sw = SlidingWindow(window=10, stride=5)
+    with pytest.warns(UserWarning):
+        sw.fit(df)
+    assert sw.n_dropped_ == 1
+
+
+def test_label_policies_and_resample():
+    y = np.array([0, 0, 0, 1, 1, 2, 2, 2, 2, 2])
+    assert window_labels(y, [0, 5], 5, "majority").tolist() == [0, 2]
+    assert window_labels(y, [0, 5], 5, "last").tolist() == [1, 2]
+    sw = SlidingWindow(window=5, stride=5, label_policy="last").fit(np.zeros((10, 1)))
+    assert sw.resample(y).tolist() == [1, 2]
+    with pytest.raises(ValueError, match="one label per sample"):
+        sw.resample(y[:5])
+
+
+def test_majority_tie_goes_to_first_sorted_label():
+    assert window_labels(["b", "a", "a", "b"], [0], 4).tolist() == ["a"]
+
+
+@pytest.mark.parametrize(
+    "kwargs, data, match",
+    [
+        ({"window": 20}, np.zeros((10, 1)), "longer than the stream"),
+        ({"window": 4, "stride": 0}, np.zeros((10, 1)), "stride must be positive"),
+        ({"window": 4, "stride": -2}, np.zeros((10, 1)), "stride must be positive"),
+        ({"window": 4}, np.r_[np.zeros(5), np.nan, np.zeros(4)], "NaN or infinite"),
+        ({"window": 4}, np.r_[np.zeros(5), np.inf, np.zeros(4)], "NaN or infinite"),
+        ({"window": 4, "label_policy": "mode"}, np.zeros((10, 1)), "unknown label policy"),
+        ({"window": "1s"}, np.zeros((10, 1)), "no timestamps"),
+        ({"window": 4}, np.zeros((2, 3, 4)), "must be 2-D"),
+    ],
+)
+def test_bad_input(kwargs, data, match):
+    with pytest.raises(ValueError, match=match):
+        sliding_windows(data, **kwargs)
+
+
+def test_bad_timestamps():
+    x = np.arange(6.0)
+    idx = pd.to_datetime([0, 1, 2, 2, 3, 4], unit="s")
+    with pytest.raises(ValueError, match="duplicates"):
+        sliding_windows(pd.DataFrame({"x": x}, index=idx), window=2)
+    idx = pd.to_datetime([0, 1, 3, 2, 4, 5], unit="s")
+    with pytest.raises(ValueError, match="not monotonic"):
+        sliding_windows(pd.DataFrame({"x": x}, index=idx), window=2)
+
+
+def test_transformer_matches_function_and_checks_channels():
+    x = np.random.default_rng(0).normal(size=(50, 3))
+    sw = SlidingWindow(window=8, stride=4)
+    np.testing.assert_array_equal(sw.fit_transform(x), sliding_windows(x, 8, 4).X)
+    with pytest.raises(ValueError, match="channels"):
+        sw.transform(x[:, :2])
