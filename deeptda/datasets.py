@@ -264,7 +264,7 @@ def load_basic_motions(split=None):
 
     Examples
     --------
-    >>> X, y = load_basic_motions()  # doctest: +SKIP
+    >>> X, y = load_basic_motions()
     >>> X.shape
     (80, 6, 100)
     """

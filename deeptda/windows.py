@@ -415,7 +415,7 @@ class SlidingWindow(TransformerMixin, BaseEstimator):
     >>> sw.fit_transform(np.arange(20.0).reshape(10, 2)).shape
     (4, 2, 4)
     >>> sw.resample(np.array([0, 0, 0, 0, 1, 1, 1, 1, 1, 1])).tolist()
-    [0, 1, 1, 1]
+    [0, 0, 1, 1]
     """
 
     def __init__(self, window=64, stride=None, *, timestamp=None, channels=None,

@@ -1,0 +1,173 @@
+"""DeepTDA vs t-SNE vs UMAP on the bundled data: quality, robustness, speed.
+
+    python benchmarks/bench_embeddings.py                 # full run: 3 seeds, both datasets
+    python benchmarks/bench_embeddings.py --quick         # tiny smoke run
+    python benchmarks/bench_embeddings.py --scale 10000 30000 100000   # fit time vs n
+
+Every method sees the same windows (standardised per channel the same way),
+with default parameters and the same seed. Conditions: ``clean``, and
+``noisy`` = Gaussian noise at ``--snr`` dB plus spikes in ``--outliers`` of the
+windows; both are scored against the clean windows and the clean labels.
+``DeepTDA (topo_weight=0)`` is the ablation of the topological term, scored
+also by ``rep_map_dgm0``: the Wasserstein distance between the 0-dim diagrams
+of the representation and of the map (DeepTDA rows only).
+
+Writes ``embeddings_runs.csv`` (one row per dataset, condition, method, seed),
+``embeddings_summary.csv`` and ``.md`` (means over seeds, with the kNN accuracy
+drop under noise), and ``embeddings.png`` (first seed, clean and noisy).
+"""
+
+import argparse
+import os
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from deeptda.benchmark import compare_methods, make_method, perturb
+
+METHODS = ["DeepTDA", "DeepTDA (topo_weight=0)", "t-SNE", "UMAP"]
+SUMMARY = ["knn_accuracy", "trustworthiness@10", "continuity@10", "knn_preservation@10", "spearman",
+           "kl@0.1", "wasserstein_dgm0", "wasserstein_dgm1", "rep_map_dgm0", "ari", "fit_s",
+           "transform_ms_per_sample", "peak_mem_mb"]
+
+
+def datasets(names, duration):
+    from deeptda.datasets import load_basic_motions, make_collar_windows
+
+    for name in names:
+        if name == "basic-motions":
+            yield name, *load_basic_motions()
+        elif name == "collar":
+            w = make_collar_windows(duration=duration, random_state=0)
+            yield name, w.X, w.y
+
+
+def rep_map_distance(model, X, random_state):
+    """0-dim diagram distance between a fitted DeepTDA's representation and its map."""
+    from deeptda.metrics import diagram_distances
+
+    return diagram_distances(model.representation(X), model.transform(X), max_points_1d=50,
+                             random_state=random_state)["dgm0"]
+
+
+def run_quality(args):
+    runs = []
+    figures = {}
+    for name, X, y in datasets(args.datasets, args.duration):
+        noisy = perturb(X, snr_db=args.snr, outlier_fraction=args.outliers, random_state=123)
+        for seed in args.seeds:
+            for condition, data in (("clean", X), ("noisy", noisy)):
+                methods = METHODS if condition == "clean" else [m for m in METHODS if "topo_weight=0" not in m]
+                params = {m: dict(args.deeptda_params) for m in methods if m.startswith("DeepTDA")}
+                emb, table = compare_methods(data, y, methods=methods, random_state=seed, X_reference=X,
+                                             method_params=params)
+                for m in methods:
+                    row = {"dataset": name, "condition": condition, "method": m, "seed": seed,
+                           "n": len(X), **table.loc[m].to_dict()}
+                    if m.startswith("DeepTDA"):
+                        model = make_method(m, seed, **params[m]).fit(data)
+                        row["rep_map_dgm0"] = rep_map_distance(model, data, seed)
+                    runs.append(row)
+                if seed == args.seeds[0]:
+                    figures[(name, condition)] = (emb, y)
+                print(f"{name} {condition} seed={seed}: " + ", ".join(
+                    f"{m}={table.loc[m, 'knn_accuracy']:.3f}" for m in methods), flush=True)
+    return pd.DataFrame(runs), figures
+
+
+def summarise(runs):
+    cols = [c for c in SUMMARY if c in runs.columns]
+    mean = runs.groupby(["dataset", "condition", "method"], sort=False)[cols].mean()
+    std = runs.groupby(["dataset", "condition", "method"], sort=False)["knn_accuracy"].std()
+    mean["knn_accuracy_sd"] = std
+    clean = mean.xs("clean", level="condition")["knn_accuracy"]
+    noisy = mean.xs("noisy", level="condition")["knn_accuracy"]
+    drop = (clean - noisy).rename("knn_drop_under_noise")
+    out = mean.reset_index().merge(drop.reset_index(), on=["dataset", "method"], how="left")
+    return out
+
+
+def plot(figures, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from deeptda.plotting import plot_embeddings
+
+    keys = list(figures)
+    fig = plt.figure(figsize=(4.2 * 4 + 1.5, 4.0 * len(keys)))
+    subfigs = fig.subfigures(len(keys), 1, squeeze=False)[:, 0]
+    for sub, key in zip(subfigs, keys):
+        emb, y = figures[key]
+        plot_embeddings(emb, y, fig=sub)
+        sub.suptitle(f"{key[0]} ({key[1]})")
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def run_scale(args):
+    from deeptda.datasets import make_collar_windows
+
+    rows = []
+    largest = max(args.scale)
+    w = make_collar_windows(duration=largest * 1.28 + 60, random_state=0)
+    for n in args.scale:
+        X = w.X[:n]
+        for m in ["DeepTDA", "t-SNE", "UMAP"]:
+            est = make_method(m, 0)
+            t0 = time.perf_counter()
+            est.fit(X)
+            fit_s = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            est.transform(X[:1000])
+            rows.append({"n": len(X), "method": m, "fit_s": fit_s,
+                         "transform_ms_per_window": (time.perf_counter() - t0)})
+            print(rows[-1], flush=True)
+    table = pd.DataFrame(rows)
+    base = table.set_index(["n", "method"])["fit_s"].unstack()
+    for m in ["t-SNE", "UMAP"]:
+        base[f"{m} / DeepTDA"] = base[m] / base["DeepTDA"]
+    return table, base
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--datasets", nargs="+", default=["basic-motions", "collar"])
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    ap.add_argument("--duration", type=float, default=3600.0, help="seconds of collar stream")
+    ap.add_argument("--snr", type=float, default=10.0)
+    ap.add_argument("--outliers", type=float, default=0.05)
+    ap.add_argument("--quick", action="store_true", help="one seed, short stream, few epochs")
+    ap.add_argument("--scale", type=int, nargs="*", help="time fits at these numbers of windows instead")
+    ap.add_argument("--out", default="results/bench")
+    args = ap.parse_args()
+    args.deeptda_params = {}
+    if args.quick:
+        args.seeds, args.duration = args.seeds[:1], 400.0
+        args.deeptda_params = {"n_epochs": 3, "map_epochs": 3}
+    os.makedirs(args.out, exist_ok=True)
+    warnings.filterwarnings("ignore")
+    if args.scale:
+        table, wide = run_scale(args)
+        table.to_csv(os.path.join(args.out, "scale.csv"), index=False)
+        print(wide.to_markdown(floatfmt=".3g"))
+        return
+    runs, figures = run_quality(args)
+    runs.to_csv(os.path.join(args.out, "embeddings_runs.csv"), index=False)
+    summary = summarise(runs)
+    summary.to_csv(os.path.join(args.out, "embeddings_summary.csv"), index=False)
+    cols = ["dataset", "condition", "method", "knn_accuracy", "knn_accuracy_sd", "knn_drop_under_noise",
+            "trustworthiness@10", "continuity@10", "rep_map_dgm0", "fit_s", "transform_ms_per_sample"]
+    md = summary[[c for c in cols if c in summary.columns]].to_markdown(index=False, floatfmt=".3f")
+    with open(os.path.join(args.out, "embeddings_summary.md"), "w") as fh:
+        fh.write(md + "\n")
+    plot(figures, os.path.join(args.out, "embeddings.png"))
+    print(md)
+    print(f"\nwritten: {args.out}/embeddings_runs.csv, embeddings_summary.csv, embeddings_summary.md, embeddings.png")
+
+
+if __name__ == "__main__":
+    main()
