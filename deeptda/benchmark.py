@@ -124,7 +124,7 @@ def procrustes_disparity(Y1, Y2):
 
 
 def compare_methods(X, labels=None, *, methods=METHODS, random_state=0, X_reference=None,
-                    metric_kwargs=None, method_params=None):
+                    metric_kwargs=None, method_params=None, return_models=False):
     """Fit each method on ``X`` and score it.
 
     Parameters
@@ -142,6 +142,8 @@ def compare_methods(X, labels=None, *, methods=METHODS, random_state=0, X_refere
         Passed to :func:`deeptda.metrics.evaluate_embedding`.
     method_params : dict of str to dict, default=None
         Extra parameters per method name.
+    return_models : bool, default=False
+        Also return the fitted estimators, as a third value.
 
     Returns
     -------
@@ -157,7 +159,7 @@ def compare_methods(X, labels=None, *, methods=METHODS, random_state=0, X_refere
     reference = np.asarray(reference)
     if reference.ndim == 3:
         reference = ChannelScaler().fit_transform(reference).reshape(len(reference), -1)
-    embeddings, rows = {}, {}
+    embeddings, rows, models = {}, {}, {}
     for name in methods:
         est = make_method(name, random_state, **(method_params or {}).get(name, {}))
         with _PeakRSS() as memory:
@@ -171,5 +173,7 @@ def compare_methods(X, labels=None, *, methods=METHODS, random_state=0, X_refere
         scores = evaluate_embedding(reference, Y, labels, random_state=random_state, **(metric_kwargs or {}))
         rows[name] = {**scores, "fit_s": fit_s, "transform_ms_per_sample": per_sample, "peak_mem_mb": memory.mb}
         embeddings[name] = np.asarray(Y)
+        models[name] = est
         logger.info("%s: fit %.1fs", name, fit_s)
-    return embeddings, pd.DataFrame.from_dict(rows, orient="index")
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    return (embeddings, table, models) if return_models else (embeddings, table)
