@@ -30,6 +30,11 @@ _LAZY = {
     "plot_history": "deeptda.plotting",
     "plot_representatives": "deeptda.plotting",
     "compare_methods": "deeptda.benchmark",
+    "PersistenceClustering": "deeptda.cluster",
+    "clusters_to_bouts": "deeptda.cluster",
+    "clusters_to_samples": "deeptda.cluster",
+    "time_budget": "deeptda.cluster",
+    "representative_windows": "deeptda.cluster",
     "perturb": "deeptda.benchmark",
 }
 
@@ -42,7 +47,7 @@ def __getattr__(name):
         value = getattr(module, name)
         globals()[name] = value
         return value
-    if name in ("datasets", "topology", "metrics", "plotting", "manifold", "benchmark"):
+    if name in ("datasets", "topology", "metrics", "plotting", "manifold", "benchmark", "cluster"):
         module = importlib.import_module(f"deeptda.{name}")
         globals()[name] = module
         return module

@@ -1,4 +1,4 @@
-"""The ``deeptda`` command line: ``deeptda demo`` and ``deeptda embed``."""
+"""The ``deeptda`` command line: ``deeptda demo``, ``deeptda embed`` and ``deeptda cluster``."""
 
 from __future__ import annotations
 
@@ -109,6 +109,44 @@ def cmd_embed(args):
     return 0
 
 
+def cmd_cluster(args):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ._estimator import DeepTDA
+    from .cluster import PersistenceClustering, clusters_to_bouts, clusters_to_samples, time_budget
+    from .datasets import load_csv
+    from .plotting import plot_timeline
+    from .windows import sliding_windows
+
+    channels = args.channels.split(",") if args.channels else None
+    frame = load_csv(args.csv, timestamp=args.timestamp, channels=channels, unit=args.unit)
+    window = int(args.window) if args.window.isdigit() else args.window
+    stride = None if args.stride is None else (int(args.stride) if args.stride.isdigit() else args.stride)
+    w = sliding_windows(frame, window, stride)
+    params = {"n_epochs": args.epochs, "map_epochs": args.epochs} if args.epochs else {}
+    Y = DeepTDA(random_state=args.seed, **params).fit_transform(w.X)
+    clusterer = PersistenceClustering(n_clusters=args.n_clusters, method=args.method).fit(Y)
+    bouts = clusters_to_bouts(clusterer.labels_, w.start, w.end, min_duration=args.min_bout)
+    budget = time_budget(bouts, by_day=args.by_day)
+    os.makedirs(args.out, exist_ok=True)
+    paths = {name: os.path.join(args.out, name) for name in ("bouts.csv", "time_budget.csv", "timeline.png")}
+    bouts.to_csv(paths["bouts.csv"], index=False)
+    budget.to_csv(paths["time_budget.csv"])
+    per_sample = clusters_to_samples(clusterer.labels_, w.start_index, w.window_length, len(frame))
+    fig = plt.figure(figsize=(12, 4))
+    plot_timeline(frame, np.asarray(per_sample).astype(str), fig=fig,
+                  title=f"{clusterer.n_clusters_} clusters ({args.method})")
+    fig.savefig(paths["timeline.png"], dpi=110)
+    plt.close(fig)
+    print(f"{len(w.X)} windows, {clusterer.n_clusters_} clusters, {len(bouts)} bouts")
+    for name, path in paths.items():
+        print(f"{name.split('.')[0]}: {path}")
+    return 0
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="deeptda", description="Topological dimensionality reduction of sensor time series.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -140,6 +178,25 @@ def build_parser():
     embed.add_argument("--stride", help="stride: samples or a duration (default: the window)")
     embed.add_argument("--seed", type=int, default=0)
     embed.set_defaults(func=cmd_embed)
+
+    cluster = sub.add_parser("cluster", help="find behaviours in a CSV recording; write bouts, time budget and a timeline",
+                             description="Cut a CSV recording into windows, embed them with DeepTDA, cluster the "
+                                         "embedding (number of clusters from persistence) and write bouts.csv, "
+                                         "time_budget.csv and timeline.png into --out.")
+    cluster.add_argument("csv", help="input CSV file, one row per sample")
+    cluster.add_argument("--out", default="results/cluster", help="output folder (default: results/cluster)")
+    cluster.add_argument("--timestamp", help="timestamp column (parsed as datetimes)")
+    cluster.add_argument("--unit", help="unit of numeric timestamps, e.g. s or ms")
+    cluster.add_argument("--channels", help="comma-separated channel columns (default: all numeric)")
+    cluster.add_argument("--window", default="64", help="window: samples or a duration (default: 64)")
+    cluster.add_argument("--stride", help="stride: samples or a duration (default: the window)")
+    cluster.add_argument("--method", choices=["tomato", "hdbscan"], default="tomato")
+    cluster.add_argument("--n-clusters", type=int, default=None, help="fix the number of clusters (tomato)")
+    cluster.add_argument("--min-bout", type=float, default=None, help="merge bouts shorter than this (seconds)")
+    cluster.add_argument("--by-day", action="store_true", help="time budget per calendar day")
+    cluster.add_argument("--seed", type=int, default=0)
+    cluster.add_argument("--epochs", type=int, default=None, help="fix DeepTDA's epochs (default: its auto rule)")
+    cluster.set_defaults(func=cmd_cluster)
     return parser
 
 

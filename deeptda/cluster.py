@@ -1,0 +1,356 @@
+"""Behaviour clusters from an embedding, and back to the stream as bouts.
+
+* :class:`PersistenceClustering` — ToMATo (persistence-based mode seeking on a
+  kNN density, via gudhi) with the number of clusters read from the largest
+  gap of the prominence diagram; or HDBSCAN (scikit-learn), with noise as -1.
+* :func:`clusters_to_bouts`, :func:`clusters_to_samples`, :func:`time_budget` —
+  window clusters as bouts on the timeline.
+* :func:`representative_windows` — the medoid window of each cluster.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+__all__ = ["PersistenceClustering", "clusters_to_bouts", "clusters_to_samples", "time_budget",
+           "representative_windows"]
+
+
+class PersistenceClustering(ClusterMixin, BaseEstimator):
+    """Clusters of an embedding or representation, with their number read from persistence.
+
+    ``method="tomato"`` runs ToMATo (gudhi): a log distance-to-measure density
+    on the ``n_neighbors`` graph joined with the minimum spanning tree (so the
+    graph is connected); every local maximum starts a cluster, which merges
+    into a higher one when its prominence (density at birth minus density at
+    merge) is exhausted. Sorted prominences form the prominence diagram; with
+    ``n_clusters=None`` the count is the one just before the largest drop
+    between consecutive prominences. ``method="hdbscan"`` uses scikit-learn's HDBSCAN; its noise
+    points get the label -1.
+
+    Parameters
+    ----------
+    n_clusters : int or None, default=None
+        Fix the number of clusters; ``None`` chooses it from persistence (ToMATo only).
+    method : {"tomato", "hdbscan"}, default="tomato"
+    n_neighbors : int, default=30
+        Neighbours of the density graph (ToMATo); capped at n - 1.
+    min_cluster_size : int or None, default=None
+        For HDBSCAN; ``None`` means ``max(5, n // 100)``.
+
+    Attributes
+    ----------
+    labels_ : ndarray of shape (n_samples,)
+    n_clusters_ : int
+    prominence_ : ndarray
+        Sorted prominences, ``inf`` for each connected component (ToMATo).
+    gap_ : tuple of float
+        The two prominences on either side of the chosen cut (ToMATo).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.r_[rng.normal(0, 0.3, (50, 2)), rng.normal(4, 0.3, (50, 2)), rng.normal((0, 4), 0.3, (50, 2))]
+    >>> PersistenceClustering().fit(X).n_clusters_
+    3
+    """
+
+    _parameter_constraints = {
+        "n_clusters": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "method": [StrOptions({"tomato", "hdbscan"})],
+        "n_neighbors": [Interval(numbers.Integral, 2, None, closed="left")],
+        "min_cluster_size": [Interval(numbers.Integral, 2, None, closed="left"), None],
+    }
+
+    def __init__(self, n_clusters=None, *, method="tomato", n_neighbors=30, min_cluster_size=None):
+        self.n_clusters = n_clusters
+        self.method = method
+        self.n_neighbors = n_neighbors
+        self.min_cluster_size = min_cluster_size
+
+    def fit(self, X, y=None):
+        """Cluster ``X`` of shape (n_samples, n_features); returns ``self``."""
+        self._validate_params()
+        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
+        n = X.shape[0]
+        if self.method == "hdbscan":
+            from sklearn.cluster import HDBSCAN
+
+            if self.n_clusters is not None:
+                raise ValueError("method='hdbscan' chooses its own number of clusters; leave n_clusters=None.")
+            size = self.min_cluster_size or max(5, n // 100)
+            self.labels_ = HDBSCAN(min_cluster_size=min(size, n), copy=True).fit_predict(X)
+            self.n_clusters_ = int(len(set(self.labels_) - {-1}))
+            return self
+        from gudhi.clustering.tomato import Tomato
+        from sklearn.neighbors import NearestNeighbors
+
+        from .topology import zero_dim_pairs
+
+        k = int(min(self.n_neighbors, n - 1))
+        dist, ind = NearestNeighbors(n_neighbors=k).fit(X).kneighbors()
+        # log distance-to-measure density: high where the k neighbours are close
+        dtm = np.sqrt((dist ** 2).mean(axis=1))
+        density = -X.shape[1] * np.log(dtm + 1e-12 * max(dtm.max(), 1e-300))
+        # the kNN graph plus the minimum spanning tree, so the graph is connected and
+        # every cluster but the highest has a finite prominence
+        graph = [set(row) for row in ind.tolist()]
+        for u, v in zero_dim_pairs(X).edges.tolist():
+            graph[u].add(v)
+            graph[v].add(u)
+        tomato = Tomato(graph_type="manual", density_type="manual")
+        tomato.fit([sorted(g) for g in graph], weights=density)
+        finite = np.sort(tomato.diagram_[:, 0] - tomato.diagram_[:, 1])[::-1] if len(tomato.diagram_) else np.empty(0)
+        n_components = len(tomato.max_weight_per_cc_)
+        self.prominence_ = np.r_[np.full(n_components, np.inf), finite]
+        if self.n_clusters is not None:
+            chosen = int(min(self.n_clusters, tomato.n_leaves_))
+        elif len(finite) == 0:
+            chosen = n_components
+        else:
+            tail = np.r_[finite, 0.0]
+            chosen = n_components + int(np.argmax(tail[:-1] - tail[1:])) + 1
+        tomato.n_clusters_ = chosen
+        self.n_clusters_ = chosen
+        edge = np.r_[self.prominence_, 0.0]
+        self.gap_ = (float(edge[chosen - 1]), float(edge[chosen]))
+        self.diagram_ = tomato.diagram_
+        self.labels_ = np.asarray(tomato.labels_, dtype=np.int64)
+        return self
+
+    def plot(self, ax=None):
+        """The prominence diagram with the chosen cut; returns the axes."""
+        import matplotlib.pyplot as plt
+
+        check_is_fitted(self, "labels_")
+        if self.method != "tomato":
+            raise ValueError("the prominence diagram exists for method='tomato' only.")
+        if ax is None:
+            _, ax = plt.subplots(figsize=(4.5, 3.5))
+        finite = self.prominence_[np.isfinite(self.prominence_)]
+        ranks = np.arange(1, len(finite) + 1) + (len(self.prominence_) - len(finite))
+        ax.bar(ranks, finite, color="0.5")
+        ax.axvline(self.n_clusters_ + 0.5, color="C3", ls="--", label=f"{self.n_clusters_} clusters")
+        ax.set_xlabel("cluster rank")
+        ax.set_ylabel("prominence")
+        ax.legend()
+        return ax
+
+
+def _as_time(values):
+    values = np.asarray(values)
+    return values, np.issubdtype(values.dtype, np.datetime64)
+
+
+def _duration(a, b, is_time):
+    d = b - a
+    return d / np.timedelta64(1, "s") if is_time else d.astype(float)
+
+
+def clusters_to_bouts(labels, start, end, *, min_duration=None):
+    """Merge consecutive windows of the same cluster into bouts.
+
+    Windows are in time order. Where windows overlap, the boundary between two
+    bouts is the middle of the overlap; a gap between windows (``start[i+1] >
+    end[i]``) ends a bout. With ``min_duration``, the shortest bout below it is
+    merged into its longer neighbour, repeatedly, until none is left (bouts at
+    gaps keep their edges).
+
+    Parameters
+    ----------
+    labels : array-like of shape (n_windows,)
+    start, end : array-like of shape (n_windows,)
+        Window times (datetime64, or numbers of seconds / samples).
+    min_duration : float or str or Timedelta, default=None
+        In seconds (or a duration string) for datetimes, in the unit of
+        ``start`` otherwise.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``start, end, duration, cluster`` (``duration`` in seconds for
+        datetimes), one row per bout.
+
+    Examples
+    --------
+    >>> clusters_to_bouts([0, 0, 1, 1, 1], [0, 2, 4, 6, 8], [3, 5, 7, 9, 11])
+       start  end  duration  cluster
+    0    0.0  4.5       4.5        0
+    1    4.5 11.0       6.5        1
+    """
+    labels = np.asarray(labels)
+    start, is_time = _as_time(start)
+    end, _ = _as_time(end)
+    n = len(labels)
+    if n == 0:
+        raise ValueError("no windows: labels is empty.")
+    if not (len(start) == len(end) == n):
+        raise ValueError(f"labels, start and end must have the same length; got {n}, {len(start)}, {len(end)}.")
+    if not is_time:
+        start, end = start.astype(float), end.astype(float)
+    if n > 1 and (start[1:] < start[:-1]).any():
+        raise ValueError("windows must be in time order (start increasing).")
+    # boundaries between consecutive windows
+    bouts = []
+    b_start = start[0]
+    for i in range(n - 1):
+        gap = start[i + 1] > end[i]
+        if labels[i + 1] != labels[i] or gap:
+            cut = end[i] if gap else start[i + 1] + (end[i] - start[i + 1]) / 2
+            bouts.append([b_start, cut, labels[i], gap])
+            b_start = start[i + 1] if gap else cut
+    bouts.append([b_start, end[-1], labels[-1], True])
+    if min_duration is not None:
+        limit = pd.Timedelta(min_duration).total_seconds() if isinstance(min_duration, str) else float(min_duration)
+        bouts = _smooth(bouts, limit, is_time)
+    frame = pd.DataFrame([b[:3] for b in bouts], columns=["start", "end", "cluster"])
+    frame.insert(2, "duration", _duration(frame["start"].to_numpy(), frame["end"].to_numpy(), is_time))
+    return frame
+
+
+def _smooth(bouts, limit, is_time):
+    """Merge the shortest too-short bout into its longer neighbour until none is left.
+
+    A bout is ``[start, end, label, ends_at_gap]``; bouts are never merged across a gap.
+    """
+    bouts = [list(b) for b in bouts]
+    while len(bouts) > 1:
+        durations = [_duration(b[0], b[1], is_time) for b in bouts]
+
+        def neighbours(i):
+            left = i - 1 if i > 0 and not bouts[i - 1][3] else None
+            right = i + 1 if i + 1 < len(bouts) and not bouts[i][3] else None
+            return left, right
+
+        short = [i for i, d in enumerate(durations) if d < limit and neighbours(i) != (None, None)]
+        if not short:
+            break
+        i = min(short, key=lambda j: (durations[j], j))
+        left, right = neighbours(i)
+        if left is None or (right is not None and durations[right] > durations[left]):
+            bouts[right][0] = bouts[i][0]
+        else:
+            bouts[left][1], bouts[left][3] = bouts[i][1], bouts[i][3]
+        del bouts[i]
+        merged = [bouts[0]]
+        for bout in bouts[1:]:
+            prev = merged[-1]
+            if bout[2] == prev[2] and not prev[3]:
+                prev[1], prev[3] = bout[1], bout[3]
+            else:
+                merged.append(bout)
+        bouts = merged
+    return bouts
+
+
+def clusters_to_samples(labels, start_index, window_length, n_samples, fill=-1):
+    """One cluster per stream sample: the majority of the windows covering it.
+
+    Samples no window covers get ``fill``. Ties go to the label that sorts first.
+
+    Examples
+    --------
+    >>> clusters_to_samples([0, 1], [0, 2], 4, 7).tolist()
+    [0, 0, 0, 0, 1, 1, -1]
+    """
+    labels = np.asarray(labels)
+    classes, codes = np.unique(labels, return_inverse=True)
+    counts = np.zeros((n_samples + 1, len(classes)), dtype=np.int64)
+    start_index = np.asarray(start_index, dtype=np.int64)
+    stop = np.minimum(start_index + window_length, n_samples)
+    np.add.at(counts, (start_index, codes), 1)
+    np.add.at(counts, (stop, codes), -1)
+    cover = np.cumsum(counts, axis=0)[:n_samples]
+    out = classes[np.argmax(cover, axis=1)].astype(object)
+    out[cover.sum(axis=1) == 0] = fill
+    try:
+        return out.astype(labels.dtype) if np.issubdtype(labels.dtype, np.number) else out
+    except (TypeError, ValueError):
+        return out
+
+
+def time_budget(bouts, *, by_day=False):
+    """Time spent per cluster (and per day).
+
+    Parameters
+    ----------
+    bouts : DataFrame
+        From :func:`clusters_to_bouts`.
+    by_day : bool, default=False
+        Split by the calendar day of each bout's start (datetime bouts only).
+
+    Returns
+    -------
+    DataFrame
+        ``duration`` (seconds) and ``fraction`` per cluster (per day).
+
+    Examples
+    --------
+    >>> b = clusters_to_bouts([0, 0, 1], [0, 2, 4], [3, 5, 7])
+    >>> time_budget(b)["fraction"].round(3).tolist()
+    [0.643, 0.357]
+    """
+    if bouts.empty:
+        raise ValueError("bouts is empty.")
+    keys = ["cluster"]
+    frame = bouts.copy()
+    if by_day:
+        if not np.issubdtype(frame["start"].dtype, np.datetime64):
+            raise ValueError("by_day needs datetime bouts.")
+        frame["day"] = frame["start"].dt.date
+        keys = ["day", "cluster"]
+    budget = frame.groupby(keys)["duration"].sum().to_frame()
+    total = budget.groupby(level=0)["duration"].transform("sum") if by_day else budget["duration"].sum()
+    budget["fraction"] = budget["duration"] / total
+    return budget
+
+
+def representative_windows(Z, labels, X, *, max_points=1000, random_state=0):
+    """The medoid window of each cluster (in the space ``Z``), with its raw channels.
+
+    Parameters
+    ----------
+    Z : array-like of shape (n, d)
+        Representation or embedding used to find medoids.
+    labels : array-like of shape (n,)
+        Noise (-1) is skipped.
+    X : array-like of shape (n, c, t)
+        The windows to return.
+    max_points : int, default=1000
+        Medoids of larger clusters are searched in a seeded random subsample.
+
+    Returns
+    -------
+    dict
+        ``{label: (index, window)}`` sorted by label.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Z = np.array([[0.0], [1.0], [2.0], [10.0], [11.0]])
+    >>> sorted((k, i) for k, (i, _) in representative_windows(Z, [0, 0, 0, 1, 1], Z[:, :, None]).items())
+    [(0, 1), (1, 3)]
+    """
+    from scipy.spatial.distance import cdist
+
+    Z, labels, X = np.asarray(Z, dtype=float), np.asarray(labels), np.asarray(X)
+    if not (len(Z) == len(labels) == len(X)):
+        raise ValueError("Z, labels and X must have the same number of rows.")
+    rng = np.random.default_rng(random_state)
+    out = {}
+    for label in np.unique(labels):
+        if label == -1:
+            continue
+        idx = np.flatnonzero(labels == label)
+        if len(idx) > max_points:
+            idx = np.sort(rng.choice(idx, max_points, replace=False))
+        best = idx[int(np.argmin(cdist(Z[idx], Z[idx]).sum(axis=1)))]
+        out[label.item() if hasattr(label, "item") else label] = (int(best), X[best])
+    return out

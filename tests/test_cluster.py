@@ -1,0 +1,107 @@
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from deeptda import PersistenceClustering, clusters_to_bouts, clusters_to_samples, representative_windows, time_budget
+from deeptda.cli import main
+from deeptda.windows import sliding_windows
+
+
+def blobs(seed=0):
+    rng = np.random.default_rng(seed)
+    centres = np.array([[0, 0], [5, 0], [0, 5], [5, 5]])
+    y = np.repeat(np.arange(4), 60)
+    return centres[y] + rng.normal(0, 0.4, (240, 2)), y
+
+
+def test_tomato_finds_the_blobs_and_exposes_the_gap():
+    X, y = blobs()
+    model = PersistenceClustering().fit(X)
+    assert model.n_clusters_ == 4
+    assert adjusted_rand_score(y, model.labels_) == 1.0
+    assert model.gap_[0] > 3 * model.gap_[1]
+    assert model.plot() is not None
+    fixed = PersistenceClustering(n_clusters=2).fit(X)
+    assert fixed.n_clusters_ == 2 and len(set(fixed.labels_)) == 2
+
+
+def test_clustering_is_deterministic_and_hdbscan_marks_noise():
+    X, y = blobs(1)
+    a = PersistenceClustering().fit_predict(X)
+    b = PersistenceClustering().fit_predict(X)
+    assert np.array_equal(a, b)
+    Xn = np.r_[X, [[50.0, 50.0], [-40.0, 10.0]]]
+    h = PersistenceClustering(method="hdbscan").fit(Xn)
+    assert h.n_clusters_ == 4 and (h.labels_[-2:] == -1).all()
+
+
+@pytest.mark.parametrize("X, match", [
+    (np.empty((0, 2)), "0 sample"),
+    (np.array([[0.0, np.nan], [1.0, 1.0]]), "NaN"),
+    (np.array([[0.0, 1.0]]), "1 sample"),
+])
+def test_bad_input(X, match):
+    with pytest.raises(ValueError, match=match):
+        PersistenceClustering().fit(X)
+
+
+def test_bouts_recover_known_boundaries():
+    # 25 Hz stream: 40 s lying, 20 s walking, 30 s lying; 2.56 s windows, 1.28 s stride
+    fs = 25
+    truth = np.repeat(["lying", "walking", "lying"], [40 * fs, 20 * fs, 30 * fs])
+    idx = pd.date_range("2026-06-01", periods=len(truth), freq="40ms")
+    df = pd.DataFrame({"x": np.zeros(len(truth))}, index=idx)
+    w = sliding_windows(df, "2.56s", "1.28s", labels=truth)
+    bouts = clusters_to_bouts(w.y, w.start, w.end)
+    assert bouts["cluster"].tolist() == ["lying", "walking", "lying"]
+    window_s = 2.56
+    assert abs((bouts["start"][1] - idx[0]).total_seconds() - 40) <= window_s
+    assert abs((bouts["end"][1] - idx[0]).total_seconds() - 60) <= window_s
+    assert bouts["duration"].sum() == pytest.approx((w.end[-1] - w.start[0]) / np.timedelta64(1, "s"))
+
+
+def test_smoother_removes_short_bouts():
+    labels = [0] * 10 + [1] + [0] * 10 + [2] * 3 + [0] * 5
+    start = np.arange(len(labels), dtype=float)
+    raw = clusters_to_bouts(labels, start, start + 1)
+    assert len(raw) == 5
+    smooth = clusters_to_bouts(labels, start, start + 1, min_duration=4)
+    assert smooth["cluster"].tolist() == [0]
+    assert (smooth["duration"] >= 4).all()
+    kept = clusters_to_bouts(labels, start, start + 1, min_duration=2)
+    assert kept["cluster"].tolist() == [0, 2, 0]
+
+
+def test_bouts_break_at_gaps_and_budget():
+    b = clusters_to_bouts([0, 0, 0, 0], [0, 1, 10, 11], [2, 3, 12, 13])
+    assert len(b) == 2 and b["end"][0] == 3 and b["start"][1] == 10
+    budget = time_budget(b)
+    assert budget.loc[0, "duration"] == 6 and budget.loc[0, "fraction"] == 1.0
+    with pytest.raises(ValueError, match="empty"):
+        clusters_to_bouts([], [], [])
+
+
+def test_samples_and_representatives():
+    assert clusters_to_samples([0, 1, 1], [0, 2, 4], 4, 9).tolist() == [0, 0, 0, 0, 1, 1, 1, 1, -1]
+    X, y = blobs()
+    reps = representative_windows(X, y, X[:, :, None])
+    assert sorted(reps) == [0, 1, 2, 3]
+    for label, (i, window) in reps.items():
+        assert y[i] == label and window.shape == (2, 1)
+
+
+def test_cli_cluster_end_to_end(tmp_path, capsys):
+    from deeptda.datasets import make_collar_stream
+
+    df = make_collar_stream(duration=400, random_state=0)
+    csv = tmp_path / "rec.csv"
+    df.reset_index().drop(columns=["behaviour", "event"]).to_csv(csv, index=False)
+    out = tmp_path / "cl"
+    code = main(["cluster", str(csv), "--out", str(out), "--timestamp", "timestamp", "--window", "2.56s",
+                 "--stride", "1.28s", "--min-bout", "10", "--epochs", "5"])
+    assert code == 0
+    bouts = pd.read_csv(out / "bouts.csv")
+    assert {"start", "end", "duration", "cluster"} <= set(bouts.columns)
+    assert (bouts["duration"] >= 10).all() or len(bouts) == 1
+    assert (out / "time_budget.csv").exists() and (out / "timeline.png").exists()
