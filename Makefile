@@ -5,13 +5,13 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 TORCH_PIN ?= torch==2.13.0
 
-.PHONY: install demo test test-slow bench clean
+.PHONY: install demo test test-slow docs bench clean
 
 $(VENV)/.installed: pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet $(TORCH_PIN)
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet -e ".[test,docs]"
 	touch $@
 
 install: $(VENV)/.installed
@@ -21,6 +21,9 @@ demo: install
 
 test: install
 	$(PY) -m pytest deeptda tests
+
+docs: install
+	env -u MPLBACKEND $(PY) -m sphinx -W --keep-going -q -b html docs docs/_build/html
 
 test-slow: install
 	$(PY) -m pytest tests -m slow

@@ -319,7 +319,7 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         return self.fit(X).embedding_
 
     def representation(self, X):
-        """The encoder's standardised representation of ``X``, shape (n_samples, latent_dim_)."""
+        """The encoder's standardised representation of ``X``, of shape ``(n_samples, latent_dim_)``."""
         check_is_fitted(self, "network_")
         from .training import batched_forward
 

@@ -62,6 +62,12 @@ class NeighbourRanks:
 
     ``rank[i, j]`` is 1 for ``i``'s nearest neighbour and ``n`` for ``i`` itself;
     ``order[i]`` lists the others from nearest to farthest.
+
+    Examples
+    --------
+    >>> r = NeighbourRanks([[0.0], [1.0], [3.0]])
+    >>> r.rank[0].tolist(), r.neighbours(1).ravel().tolist()
+    ([3, 1, 2], [1, 0, 1])
     """
 
     def __init__(self, X):
@@ -165,6 +171,14 @@ def density_kl(DX, DY, sigma):
 
     ``f(x) = sum_y exp(-(d(x, y) / max d)^2 / sigma)``, normalised to sum to 1;
     returns ``KL(f_X || f_Y)``. Small ``sigma`` looks at local density, large at global.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy.spatial.distance import pdist, squareform
+    >>> D = squareform(pdist(np.random.default_rng(0).normal(size=(30, 2))))
+    >>> density_kl(D, D, 0.1), density_kl(D, 2 * D, 0.1)
+    (0.0, 0.0)
     """
     def density(D):
         Dn = D / D.max()

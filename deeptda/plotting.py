@@ -10,7 +10,13 @@ __all__ = ["label_colours", "plot_embeddings", "plot_persistence_diagram", "plot
 
 
 def label_colours(labels):
-    """A fixed colour per label (sorted order, tab10/tab20), shared across panels."""
+    """A fixed colour per label (sorted order, tab10/tab20), shared across panels.
+
+    Examples
+    --------
+    >>> [str(label) for label in label_colours(["walk", "rest", "walk"])]
+    ['rest', 'walk']
+    """
     import matplotlib.pyplot as plt
 
     classes = list(np.unique(np.asarray(labels)))
@@ -130,6 +136,13 @@ def plot_timeline(signal, labels, *, times=None, channels=None, fig=None, title=
     -------
     list of matplotlib Axes
         ``[signal_axes, label_axes]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> sig, lab = plot_timeline(np.random.default_rng(0).normal(size=(100, 3)), [0] * 60 + [1] * 40)
+    >>> len(sig.get_lines()), len(lab.collections[0].get_offsets())
+    (3, 100)
     """
     import matplotlib.pyplot as plt
     import pandas as pd
@@ -176,6 +189,14 @@ def plot_history(history, ax=None):
     -------
     matplotlib Axes
         One line per (stage, component).
+
+    Examples
+    --------
+    >>> history = [{"stage": "encoder", "epoch": 0, "contrastive": 2.0},
+    ...            {"stage": "encoder", "epoch": 1, "contrastive": 1.5},
+    ...            {"stage": "map", "epoch": 0, "attraction": 0.9, "repulsion": 0.4}]
+    >>> len(plot_history(history).get_lines())
+    3
     """
     import matplotlib.pyplot as plt
     import pandas as pd
@@ -210,6 +231,13 @@ def plot_representatives(windows, channels=None, *, fig=None):
     Returns
     -------
     list of matplotlib Axes
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> axes = plot_representatives({"rest": np.zeros((3, 20)), "walk": np.ones((3, 20))}, channels="xyz")
+    >>> [ax.get_title() for ax in axes]
+    ['rest', 'walk']
     """
     import matplotlib.pyplot as plt
 

@@ -44,6 +44,13 @@ class Windows(NamedTuple):
         Channel names (column names, or ``"0", "1", ...`` for arrays).
     window_length : int
         Samples per window.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> w = sliding_windows(np.arange(6.0), window=3, labels=list("aabbbb"))
+    >>> w.y.tolist(), w.n_dropped
+    (['a', 'b'], 0)
     """
 
     X: np.ndarray
@@ -453,7 +460,7 @@ class SlidingWindow(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X):
-        """Windows of ``X``: ndarray of shape (n_windows, n_channels, window_length_)."""
+        """Windows of ``X``: an ndarray of shape ``(n_windows, n_channels, window_length_)``."""
         check_is_fitted(self)
         w = self._windows(X)
         if len(w.channels) != self.n_features_in_:

@@ -39,6 +39,11 @@ class ZeroDimPairs(NamedTuple):
         order in which Prim's algorithm added them).
     deaths : ndarray or Tensor of shape (b - 1,)
         Death values: the edge lengths.
+
+    Examples
+    --------
+    >>> ZeroDimPairs(edges=[[0, 1]], deaths=[1.0]).deaths
+    [1.0]
     """
 
     edges: object
@@ -55,6 +60,14 @@ class OneDimPairs(NamedTuple):
         whose triangle fills it.
     births, deaths : ndarray of shape (m,), float64
         ``D[birth_edges]`` and ``D[death_edges]``; ordered by decreasing persistence.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = np.linspace(0, 2 * np.pi, 8, endpoint=False)
+    >>> p = one_dim_pairs(np.c_[np.cos(t), np.sin(t)])
+    >>> p.birth_edges.shape, bool(p.deaths[0] > p.births[0])
+    ((1, 2), True)
     """
 
     birth_edges: np.ndarray
