@@ -157,13 +157,13 @@ def main():
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--duration", type=float, default=3600.0, help="seconds of collar stream")
     ap.add_argument("--conditions", nargs="+", default=list(CONDITIONS), choices=list(CONDITIONS))
-    ap.add_argument("--quick", action="store_true", help="one seed, short stream, few epochs")
+    ap.add_argument("--quick", action="store_true", help="two seeds at most, short stream, few epochs")
     ap.add_argument("--scale", type=int, nargs="*", help="time fits at these numbers of windows instead")
     ap.add_argument("--out", default="results/bench")
     args = ap.parse_args()
     args.deeptda_params = {}
     if args.quick:
-        args.seeds, args.duration = args.seeds[:1], 400.0
+        args.seeds, args.duration = args.seeds[:2], 400.0
         args.deeptda_params = {"n_epochs": 3, "map_epochs": 3}
     os.makedirs(args.out, exist_ok=True)
     warnings.filterwarnings("ignore")
