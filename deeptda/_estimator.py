@@ -9,6 +9,7 @@ import numbers
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .augment import AUGMENTATIONS, DEFAULT_AUGMENTATIONS
@@ -233,10 +234,9 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         if n < 3:
             raise ValueError(f"DeepTDA needs at least 3 samples to learn neighbourhoods; got {n} sample(s).")
         self.device_ = self._resolve_device()
-        seeds = np.random.SeedSequence(
-            np.random.RandomState(self.random_state).randint(2**31) if not isinstance(self.random_state, numbers.Integral)
-            else self.random_state
-        ).generate_state(4, dtype=np.uint64)
+        entropy = (self.random_state if isinstance(self.random_state, numbers.Integral)
+                   else check_random_state(self.random_state).randint(2**31))
+        seeds = np.random.SeedSequence(entropy).generate_state(4, dtype=np.uint64)
         rng = np.random.default_rng(seeds[0])
 
         self.scaler_ = ChannelScaler().fit(X)
