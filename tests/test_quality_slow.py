@@ -1,0 +1,26 @@
+"""Quality on the full bundled data with default parameters (slow: make test-slow)."""
+
+import numpy as np
+import pytest
+
+from deeptda import DeepTDA, UMAP
+from deeptda.datasets import load_basic_motions, make_collar_windows
+from deeptda.metrics import knn_accuracy
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_basic_motions_beats_umap_by_a_margin(seed):
+    X, y = load_basic_motions()
+    ours = knn_accuracy(DeepTDA(random_state=seed).fit_transform(X), y)
+    theirs = knn_accuracy(UMAP(random_state=seed).fit_transform(X), y)
+    assert ours >= 0.85
+    assert ours >= theirs + 0.2
+
+
+def test_collar_quality_with_defaults():
+    w = make_collar_windows(random_state=0)
+    Y = DeepTDA(random_state=0).fit_transform(w.X)
+    assert np.isfinite(Y).all()
+    assert knn_accuracy(Y, w.y) >= 0.94
