@@ -55,9 +55,10 @@ def test_transform_is_pure_and_batch_independent(fitted):
     model, X, _ = fitted
     before = {k: v.clone() for k, v in model.network_.state_dict().items()}
     full = model.transform(X)
-    np.testing.assert_allclose(full, model.embedding_, rtol=0, atol=1e-5)
+    # float32 matmuls may round differently with the batch shape: equal to float tolerance
+    np.testing.assert_allclose(full, model.embedding_, rtol=1e-5, atol=1e-5)
     part = model.transform(X[5:17])
-    np.testing.assert_allclose(part, full[5:17], rtol=0, atol=1e-5)
+    np.testing.assert_allclose(part, full[5:17], rtol=1e-5, atol=1e-5)
     after = model.network_.state_dict()
     assert all((before[k] == after[k]).all() for k in before)
 
