@@ -8,7 +8,8 @@ Pairwise metrics cost O(n^2) memory, so :func:`evaluate_embedding` scores a
 seeded random subsample of at most ``max_samples`` points (5,000 by default:
 about 1 GB); the Spearman correlation and the KL divergences use at most 2,000
 points, the 0-dim diagrams 1,000 and the 1-dim diagrams 200 max-min landmarks.
-kNN accuracy and the clustering scores use all points.
+kNN accuracy and the clustering scores use all points. On 50,000 points in 192
+dimensions :func:`evaluate_embedding` takes about 10 s and 1.5 GB (2 CPU cores).
 """
 
 from __future__ import annotations
