@@ -245,9 +245,9 @@ def make_collar_windows(duration=3600.0, *, window="2.56s", stride="1.28s", rand
 def load_basic_motions(split=None):
     """The UEA BasicMotions recordings: real smartwatch data of four activities.
 
-    Forty people-sessions each of standing, walking, running and playing
-    badminton, recorded by a wrist-worn smartwatch: 3-axis accelerometer and
-    3-axis gyroscope at 10 Hz, 10 s per case. Read from the ``.ts`` files that
+    Eighty 10-second recordings, 20 each of standing, walking, running and
+    playing badminton, made with a wrist-worn smartwatch: 3-axis accelerometer
+    and 3-axis gyroscope at 10 Hz. Read from the ``.ts`` files that
     the ``aeon`` package ships (install with ``pip install "deeptda[data]"``).
 
     Parameters
