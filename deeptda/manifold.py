@@ -40,6 +40,14 @@ class _Flattening(TransformerMixin, BaseEstimator):
             X = self.scaler_.transform(X).reshape(X.shape[0], -1)
         return np.ascontiguousarray(X, dtype=np.float64)
 
+    def _fit_features(self, X):
+        """Validate parameters and input at ``fit``; returns the flattened features."""
+        self._validate_params()
+        F = self._features(X, reset=True)
+        if F.shape[0] < 4:
+            raise ValueError(f"{type(self).__name__} needs at least 4 samples; got {F.shape[0]}.")
+        return F
+
     def fit_transform(self, X, y=None):
         return self.fit(X).embedding_
 
@@ -99,10 +107,7 @@ class TSNE(_Flattening):
 
     def fit(self, X, y=None):
         """Embed ``X``; returns ``self``."""
-        self._validate_params()
-        F = self._features(X, reset=True)
-        if F.shape[0] < 4:
-            raise ValueError(f"t-SNE needs at least 4 samples; got {F.shape[0]}.")
+        F = self._fit_features(X)
         self.perplexity_ = float(min(self.perplexity, (F.shape[0] - 1) / 3))
         if self.backend == "opentsne":
             openTSNE = _import("openTSNE", "openTSNE")
@@ -173,10 +178,7 @@ class UMAP(_Flattening):
         """Embed ``X``; returns ``self``."""
         import warnings
 
-        self._validate_params()
-        F = self._features(X, reset=True)
-        if F.shape[0] < 4:
-            raise ValueError(f"UMAP needs at least 4 samples; got {F.shape[0]}.")
+        F = self._fit_features(X)
         umap = _import("umap", "umap-learn")
         self.n_neighbors_ = int(min(self.n_neighbors, F.shape[0] - 1))
         self.model_ = umap.UMAP(n_components=self.n_components, n_neighbors=self.n_neighbors_,

@@ -44,6 +44,8 @@ class Windows(NamedTuple):
         Channel names (column names, or ``"0", "1", ...`` for arrays).
     window_length : int
         Samples per window.
+    stride : int
+        Samples between window starts.
 
     Examples
     --------
@@ -61,6 +63,7 @@ class Windows(NamedTuple):
     n_dropped: int
     channels: list
     window_length: int
+    stride: int
 
 
 class _Stream(NamedTuple):
@@ -376,7 +379,7 @@ def sliding_windows(
     if stream.labels is not None:
         y = window_labels(stream.labels, starts, length, label_policy)
     logger.debug("cut %d windows of %d samples (%d dropped at gaps)", len(starts), length, n_dropped)
-    return Windows(X, start, end, starts, y, n_dropped, stream.channels, length)
+    return Windows(X, start, end, starts, y, n_dropped, stream.channels, length, step)
 
 
 class SlidingWindow(TransformerMixin, BaseEstimator):
@@ -444,12 +447,17 @@ class SlidingWindow(TransformerMixin, BaseEstimator):
 
     def fit(self, X, y=None):
         """Learn the window layout of the stream ``X``; returns ``self``."""
+        self._fit_windows(X)
+        return self
+
+    def fit_transform(self, X, y=None):
+        """Fit on the stream ``X`` and return its windows (cut once)."""
+        return self._fit_windows(X).X
+
+    def _fit_windows(self, X):
         w = self._windows(X)
         self.window_length_ = w.window_length
-        stream_seconds = None
-        if isinstance(X, pd.DataFrame) and (self.timestamp is not None or isinstance(X.index, pd.DatetimeIndex)):
-            stream_seconds = _parse_stream(X, timestamp=self.timestamp, channels=self.channels).seconds
-        self.stride_ = w.window_length if self.stride is None else _to_samples(self.stride, "stride", stream_seconds)
+        self.stride_ = w.stride
         self.start_, self.end_, self.start_index_ = w.start, w.end, w.start_index
         self.n_dropped_ = w.n_dropped
         self.n_timepoints_ = len(X)
@@ -457,7 +465,7 @@ class SlidingWindow(TransformerMixin, BaseEstimator):
         self.n_features_in_ = len(w.channels)
         if isinstance(X, pd.DataFrame):
             self.feature_names_in_ = np.asarray(w.channels, dtype=object)
-        return self
+        return w
 
     def transform(self, X):
         """Windows of ``X``: an ndarray of shape ``(n_windows, n_channels, window_length_)``."""

@@ -39,7 +39,10 @@ def test_duration_windows_on_timestamped_frame():
     assert w.window_length == 10
     assert w.X.shape == (19, 2, 10)
     assert w.start[1] == idx[5] and w.end[0] == idx[9]
-    assert w.channels == ["x", "y"]
+    assert w.channels == ["x", "y"] and w.stride == 5
+    sw = SlidingWindow(window="0.4s", stride="200ms")
+    np.testing.assert_array_equal(sw.fit_transform(df), w.X)
+    assert (sw.window_length_, sw.stride_) == (10, 5)
 
 
 def test_timestamp_column_and_label_column():
