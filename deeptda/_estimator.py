@@ -23,7 +23,7 @@ _FORMAT = "deeptda-model"
 _FORMAT_VERSION = 1
 _SAVED_PARAMS = (
     "n_components", "n_neighbors", "topo_weight", "topo_dims", "n_epochs", "map_epochs",
-    "batch_size", "learning_rate", "latent_dim", "augmentations", "temperature",
+    "batch_size", "learning_rate", "map_learning_rate", "latent_dim", "augmentations", "temperature",
     "max_train_samples", "encoder", "random_state", "device", "verbose",
 )
 
@@ -68,11 +68,17 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         ``"auto"``: ``min(256, n_train)``. The minibatch is also the point cloud
         of the topological loss.
     learning_rate : float, default=1e-3
+        Learning rate of the encoder (AdamW).
+    map_learning_rate : float, default=1e-2
+        Initial learning rate of the map (Adam), decayed linearly to 0 over
+        the map epochs. A map trained at the encoder's 1e-3 is under-fitted:
+        on the collar windows its kNN accuracy was 0.975 against 0.995.
     latent_dim : int, default=64
         Size of the representation.
     augmentations : "default" or sequence of str, default="default"
         Names from :mod:`deeptda.augment`: ``"jitter"``, ``"scaling"``,
-        ``"rotation"``, ``"crop"``, ``"mask"``; ``"default"`` uses all five.
+        ``"rotation"``, ``"crop"``, ``"mask"``, ``"spikes"``; ``"default"``
+        uses all six.
     temperature : float, default=0.5
         Temperature of the contrastive loss.
     max_train_samples : int, default=20000
@@ -129,6 +135,7 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         "map_epochs": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "batch_size": [Interval(numbers.Integral, 2, None, closed="left"), StrOptions({"auto"})],
         "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "map_learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
         "latent_dim": [Interval(numbers.Integral, 1, None, closed="left")],
         "augmentations": [StrOptions({"default"}), tuple, list],
         "temperature": [Interval(numbers.Real, 0, None, closed="neither")],
@@ -141,7 +148,7 @@ class DeepTDA(TransformerMixin, BaseEstimator):
 
     def __init__(self, n_components=2, *, n_neighbors=15, topo_weight=10.0, topo_dims=(0,),
                  n_epochs="auto", map_epochs="auto", batch_size="auto", learning_rate=1e-3,
-                 latent_dim=64, augmentations="default", temperature=0.5,
+                 map_learning_rate=1e-2, latent_dim=64, augmentations="default", temperature=0.5,
                  max_train_samples=20000, encoder="auto", random_state=None, device="auto",
                  verbose=False):
         self.n_components = n_components
@@ -152,6 +159,7 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         self.map_epochs = map_epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
+        self.map_learning_rate = map_learning_rate
         self.latent_dim = latent_dim
         self.augmentations = augmentations
         self.temperature = temperature
@@ -284,7 +292,7 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         a, b = umap_ab()
         history += train_map(
             self.network_, torch.as_tensor(Zs, device=self.device_), neighbours,
-            epochs=self.map_epochs_, batch_size=self.batch_size_, learning_rate=self.learning_rate,
+            epochs=self.map_epochs_, batch_size=self.batch_size_, learning_rate=self.map_learning_rate,
             topo_weight=float(self.topo_weight), topo_dims=dims, a=a, b=b, generator=cpu_gen,
             verbose=self.verbose,
         )

@@ -17,6 +17,8 @@ crop        crops a random ``[min_fraction, 1]`` part of the window and   window
             stretches it back to full length (time shift and tempo change)
 mask        sets a random contiguous stretch (windows) or random          both
             features (rows) to 0, the channel median
+spikes      adds up to 5 single-sample spikes of up to 10 standardised    windows
+            units to a quarter of the windows (sensor glitches, bumps)
 =========== ============================================================= =========
 """
 
@@ -26,12 +28,34 @@ import math
 
 import torch
 
-__all__ = ["AUGMENTATIONS", "DEFAULT_AUGMENTATIONS", "jitter", "scaling", "rotation", "crop", "mask", "augment"]
+__all__ = ["AUGMENTATIONS", "DEFAULT_AUGMENTATIONS", "jitter", "scaling", "rotation", "crop", "mask", "spikes",
+           "augment"]
 
 
 def jitter(x, generator, sigma=0.1):
     """Add Gaussian noise of standard deviation ``sigma``."""
     return x + sigma * torch.randn(x.shape, generator=generator, dtype=x.dtype, device=x.device)
+
+
+def spikes(x, generator, probability=0.25, max_spikes=5, max_height=10.0):
+    """Add single-sample spikes (sensor glitches) to a random ``probability`` of the windows.
+
+    Each chosen window gets up to ``max_spikes`` spikes at random channels and
+    times, of random sign and height up to ``max_height`` standardised units.
+    """
+    if x.ndim != 3:
+        return x
+    b, c, length = x.shape
+    hit = torch.rand((b, 1), generator=generator, device=x.device) < probability
+    keep = (torch.rand((b, max_spikes), generator=generator, device=x.device) < 0.6) & hit
+    ch = torch.randint(0, c, (b, max_spikes), generator=generator, device=x.device)
+    at = torch.randint(0, length, (b, max_spikes), generator=generator, device=x.device)
+    height = (2 * torch.rand((b, max_spikes), generator=generator, dtype=x.dtype, device=x.device) - 1) * max_height
+    rows = torch.arange(b, device=x.device)[:, None].expand(b, max_spikes)
+    out = x.clone()
+    out.index_put_((rows.reshape(-1), ch.reshape(-1), at.reshape(-1)), (height * keep.to(x.dtype)).reshape(-1),
+                   accumulate=True)
+    return out
 
 
 def scaling(x, generator, sigma=0.1):
@@ -96,8 +120,9 @@ def mask(x, generator, fraction=0.1):
     return x * keep[:, None, :].to(x.dtype)
 
 
-AUGMENTATIONS = {"jitter": jitter, "scaling": scaling, "rotation": rotation, "crop": crop, "mask": mask}
-DEFAULT_AUGMENTATIONS = ("jitter", "scaling", "rotation", "crop", "mask")
+AUGMENTATIONS = {"jitter": jitter, "scaling": scaling, "rotation": rotation, "crop": crop, "mask": mask,
+                 "spikes": spikes}
+DEFAULT_AUGMENTATIONS = ("jitter", "scaling", "rotation", "crop", "mask", "spikes")
 
 
 def augment(x, generator, names=DEFAULT_AUGMENTATIONS):

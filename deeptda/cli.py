@@ -127,8 +127,10 @@ def cmd_cluster(args):
     stride = None if args.stride is None else (int(args.stride) if args.stride.isdigit() else args.stride)
     w = sliding_windows(frame, window, stride)
     params = {"n_epochs": args.epochs, "map_epochs": args.epochs} if args.epochs else {}
-    Y = DeepTDA(random_state=args.seed, **params).fit_transform(w.X)
-    clusterer = PersistenceClustering(n_clusters=args.n_clusters, method=args.method).fit(Y)
+    model = DeepTDA(random_state=args.seed, **params).fit(w.X)
+    space = model.representation(w.X) if args.space == "representation" else model.embedding_
+    clusterer = PersistenceClustering(n_clusters=args.n_clusters, method=args.method,
+                                      random_state=args.seed).fit(space)
     bouts = clusters_to_bouts(clusterer.labels_, w.start, w.end, min_duration=args.min_bout)
     budget = time_budget(bouts, by_day=args.by_day)
     os.makedirs(args.out, exist_ok=True)
@@ -181,7 +183,7 @@ def build_parser():
 
     cluster = sub.add_parser("cluster", help="find behaviours in a CSV recording; write bouts, time budget and a timeline",
                              description="Cut a CSV recording into windows, embed them with DeepTDA, cluster the "
-                                         "embedding (number of clusters from persistence) and write bouts.csv, "
+                                         "representation (number of clusters from persistence) and write bouts.csv, "
                                          "time_budget.csv and timeline.png into --out.")
     cluster.add_argument("csv", help="input CSV file, one row per sample")
     cluster.add_argument("--out", default="results/cluster", help="output folder (default: results/cluster)")
@@ -191,6 +193,8 @@ def build_parser():
     cluster.add_argument("--window", default="64", help="window: samples or a duration (default: 64)")
     cluster.add_argument("--stride", help="stride: samples or a duration (default: the window)")
     cluster.add_argument("--method", choices=["tomato", "hdbscan"], default="tomato")
+    cluster.add_argument("--space", choices=["representation", "map"], default="representation",
+                         help="cluster DeepTDA's representation (default) or its 2-D map")
     cluster.add_argument("--n-clusters", type=int, default=None, help="fix the number of clusters (tomato)")
     cluster.add_argument("--min-bout", type=float, default=None, help="merge bouts shorter than this (seconds)")
     cluster.add_argument("--by-day", action="store_true", help="time budget per calendar day")

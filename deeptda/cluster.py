@@ -26,32 +26,59 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
     """Clusters of an embedding or representation, with their number read from persistence.
 
     ``method="tomato"`` runs ToMATo (gudhi): a log distance-to-measure density
-    on the ``n_neighbors`` graph joined with the minimum spanning tree (so the
-    graph is connected); every local maximum starts a cluster, which merges
-    into a higher one when its prominence (density at birth minus density at
-    merge) is exhausted. Sorted prominences form the prominence diagram; with
-    ``n_clusters=None`` the count is the one just before the largest drop
-    between consecutive prominences. ``method="hdbscan"`` uses scikit-learn's HDBSCAN; its noise
-    points get the label -1.
+    on the ``n_neighbors`` graph; every local maximum starts a cluster, which
+    merges into a higher one when its prominence (density at birth minus
+    density at merge) is exhausted. A group of points that are nobody else's
+    neighbours (a separate component of the graph) is a cluster of infinite
+    prominence. With ``n_clusters=None`` the count is read from the
+    prominences:
+
+    * ``selection="bootstrap"`` (default): a cluster is kept when its
+      prominence exceeds ``2 c``, where ``c`` is the ``confidence`` quantile,
+      over ``n_bootstrap`` resamples of the points, of the largest change of
+      the density estimate at any point (the bootstrap confidence band of
+      Fasy et al., 2014, applied to ToMATo's prominences). Modes that noise in
+      the density estimate could create are dropped; on little data the band
+      is wide and fewer clusters pass.
+    * ``selection="gap"``: the count just before the largest drop between
+      consecutive prominences.
+
+    ``method="hdbscan"`` uses scikit-learn's HDBSCAN; its noise points get the
+    label -1.
 
     Parameters
     ----------
     n_clusters : int or None, default=None
         Fix the number of clusters; ``None`` chooses it from persistence (ToMATo only).
     method : {"tomato", "hdbscan"}, default="tomato"
-    n_neighbors : int, default=30
-        Neighbours of the density graph (ToMATo); capped at n - 1.
+    n_neighbors : int or "auto", default="auto"
+        Neighbours of the density estimate and graph (ToMATo); capped at
+        n - 1. ``"auto"``: ``min(30, max(5, n // 20))``, so that on small data
+        (a few dozen points per cluster) the density is not averaged across
+        clusters.
     min_cluster_size : int or None, default=None
         For HDBSCAN; ``None`` means ``max(5, n // 100)``.
+    selection : {"bootstrap", "gap"}, default="bootstrap"
+        How ``n_clusters=None`` chooses the count (ToMATo).
+    n_bootstrap : int, default=50
+        Resamples for ``selection="bootstrap"``.
+    confidence : float, default=0.95
+        Quantile of the bootstrap band.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the bootstrap resamples.
 
     Attributes
     ----------
     labels_ : ndarray of shape (n_samples,)
     n_clusters_ : int
+    n_neighbors_ : int
+        Neighbours used (ToMATo).
     prominence_ : ndarray
         Sorted prominences, ``inf`` for each connected component (ToMATo).
     gap_ : tuple of float
         The two prominences on either side of the chosen cut (ToMATo).
+    threshold_ : float or None
+        ``2 c``, the prominence a cluster needs (``selection="bootstrap"``).
 
     Examples
     --------
@@ -65,15 +92,24 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
     _parameter_constraints = {
         "n_clusters": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "method": [StrOptions({"tomato", "hdbscan"})],
-        "n_neighbors": [Interval(numbers.Integral, 2, None, closed="left")],
+        "n_neighbors": [Interval(numbers.Integral, 2, None, closed="left"), StrOptions({"auto"})],
         "min_cluster_size": [Interval(numbers.Integral, 2, None, closed="left"), None],
+        "selection": [StrOptions({"bootstrap", "gap"})],
+        "n_bootstrap": [Interval(numbers.Integral, 1, None, closed="left")],
+        "confidence": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "random_state": ["random_state"],
     }
 
-    def __init__(self, n_clusters=None, *, method="tomato", n_neighbors=30, min_cluster_size=None):
+    def __init__(self, n_clusters=None, *, method="tomato", n_neighbors="auto", min_cluster_size=None,
+                 selection="bootstrap", n_bootstrap=50, confidence=0.95, random_state=None):
         self.n_clusters = n_clusters
         self.method = method
         self.n_neighbors = n_neighbors
         self.min_cluster_size = min_cluster_size
+        self.selection = selection
+        self.n_bootstrap = n_bootstrap
+        self.confidence = confidence
+        self.random_state = random_state
 
     def fit(self, X, y=None):
         """Cluster ``X`` of shape (n_samples, n_features); returns ``self``."""
@@ -92,28 +128,38 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         from gudhi.clustering.tomato import Tomato
         from sklearn.neighbors import NearestNeighbors
 
-        from .topology import zero_dim_pairs
-
-        k = int(min(self.n_neighbors, n - 1))
+        k = min(30, max(5, n // 20)) if self.n_neighbors == "auto" else int(self.n_neighbors)
+        k = int(min(k, n - 1))
+        self.n_neighbors_ = k
         dist, ind = NearestNeighbors(n_neighbors=k).fit(X).kneighbors()
-        # log distance-to-measure density: high where the k neighbours are close
-        dtm = np.sqrt((dist ** 2).mean(axis=1))
-        density = -X.shape[1] * np.log(dtm + 1e-12 * max(dtm.max(), 1e-300))
-        # the kNN graph plus the minimum spanning tree, so the graph is connected and
-        # every cluster but the highest has a finite prominence
-        graph = [set(row) for row in ind.tolist()]
-        for u, v in zero_dim_pairs(X).edges.tolist():
-            graph[u].add(v)
-            graph[v].add(u)
+        density = _log_dtm_density(dist, X.shape[1])
+        # the kNN graph: a group of more than k points with no neighbour outside it is
+        # its own connected component, a cluster of infinite prominence
         tomato = Tomato(graph_type="manual", density_type="manual")
-        tomato.fit([sorted(g) for g in graph], weights=density)
+        tomato.fit(ind.tolist(), weights=density)
+        if self.n_clusters is not None and self.n_clusters < len(tomato.max_weight_per_cc_):
+            # fewer clusters than components asked for: join the components along the
+            # minimum spanning tree, so that they merge by prominence too
+            from .topology import zero_dim_pairs
+
+            graph = [set(row) for row in ind.tolist()]
+            for u, v in zero_dim_pairs(X).edges.tolist():
+                graph[u].add(v)
+                graph[v].add(u)
+            tomato = Tomato(graph_type="manual", density_type="manual")
+            tomato.fit([sorted(g) for g in graph], weights=density)
         finite = np.sort(tomato.diagram_[:, 0] - tomato.diagram_[:, 1])[::-1] if len(tomato.diagram_) else np.empty(0)
         n_components = len(tomato.max_weight_per_cc_)
         self.prominence_ = np.r_[np.full(n_components, np.inf), finite]
+        self.threshold_ = None
         if self.n_clusters is not None:
             chosen = int(min(self.n_clusters, tomato.n_leaves_))
         elif len(finite) == 0:
             chosen = n_components
+        elif self.selection == "bootstrap":
+            band = _bootstrap_band(X, density, k, self.n_bootstrap, self.confidence, self.random_state)
+            self.threshold_ = 2.0 * band
+            chosen = n_components + int((finite > self.threshold_).sum())
         else:
             tail = np.r_[finite, 0.0]
             chosen = n_components + int(np.argmax(tail[:-1] - tail[1:])) + 1
@@ -137,11 +183,44 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         finite = self.prominence_[np.isfinite(self.prominence_)]
         ranks = np.arange(1, len(finite) + 1) + (len(self.prominence_) - len(finite))
         ax.bar(ranks, finite, color="0.5")
+        if self.threshold_ is not None:
+            ax.axhline(self.threshold_, color="C0", ls=":", label="bootstrap threshold")
         ax.axvline(self.n_clusters_ + 0.5, color="C3", ls="--", label=f"{self.n_clusters_} clusters")
         ax.set_xlabel("cluster rank")
         ax.set_ylabel("prominence")
         ax.legend()
         return ax
+
+
+def _log_dtm_density(dist, dim):
+    """Log distance-to-measure density from each point's neighbour distances (rows)."""
+    dtm = np.sqrt(np.nanmean(dist ** 2, axis=1))
+    return -dim * np.log(dtm + 1e-12 * max(np.nanmax(dtm), 1e-300))
+
+
+def _bootstrap_band(X, density, k, n_bootstrap, confidence, random_state):
+    """The ``confidence`` quantile of ``max_i |f*(x_i) - f(x_i)|`` over bootstrap resamples.
+
+    ``f*`` is the same log-DTM density, estimated at the original points from a
+    resample drawn with replacement; copies of the query point itself are left
+    out, as ``f`` leaves the point out.
+    """
+    from sklearn.neighbors import NearestNeighbors
+    from sklearn.utils import check_random_state
+
+    rng = check_random_state(random_state)
+    n = X.shape[0]
+    rows = np.arange(n)[:, None]
+    sup = np.empty(n_bootstrap)
+    for b in range(n_bootstrap):
+        idx = rng.randint(0, n, n)
+        copies = int(np.bincount(idx, minlength=n).max())
+        dist, nb = NearestNeighbors(n_neighbors=min(k + copies, n)).fit(X[idx]).kneighbors(X)
+        dist = np.where(idx[nb] == rows, np.nan, dist)  # a point's own copies
+        dist = np.sort(dist, axis=1)[:, :k]  # NaN sorts last
+        deviation = np.abs(_log_dtm_density(dist, X.shape[1]) - density)
+        sup[b] = np.nanmax(deviation) if np.isfinite(deviation).any() else 0.0
+    return float(np.quantile(sup, confidence))
 
 
 def _as_time(values):

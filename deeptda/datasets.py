@@ -11,12 +11,15 @@ neck collar of a grazing cow. It is synthetic, not a recording. The model:
   (``BEHAVIOURS[name]["bout_s"]``, spread 0.5 in log space, at least 5 s).
 * **Posture.** Each behaviour has a gravity direction in the collar frame
   (lying: neck rolled to the side; grazing: head down; the others: head up),
-  tilted by a few degrees per bout.
+  tilted by a few degrees per bout, and wandering by a few degrees within it
+  (a slow random variation with a time constant of about 8 s).
 * **Dynamics.** Rest (lying, standing) adds only small postural sway.
   Ruminating adds ~1 Hz chewing, small and regular. Grazing adds ~1.3 Hz bites
   plus a step every few seconds. Walking adds a 1-2 Hz gait with its harmonic;
   running a 2.5-3.5 Hz gait of three times the amplitude. Frequencies and
-  amplitudes vary per bout.
+  amplitudes vary per bout, and drift slowly within a bout (about 6 % in rate,
+  15 % in amplitude), so bouts of one behaviour overlap rather than each
+  forming its own tight island.
 * **Sensor.** White noise (``noise`` g), a slow drift of the collar's roll
   around the neck (a random walk of a few degrees per hour), rare events
   (head shakes at ~5 Hz and bumps, flagged in the ``event`` column, not
@@ -88,11 +91,35 @@ def _bouts(n_samples, fs, rng):
     return codes, bounds
 
 
-def _dynamics(name, t, rng):
-    """Dynamic acceleration (n, 3) in g of one bout, in the collar frame."""
+def _slow(n, fs, rng, tau=8.0):
+    """A slowly varying signal of unit standard deviation: white noise through a
+    first-order low-pass with time constant ``tau`` seconds (stationary start)."""
+    from scipy.signal import lfilter
+
+    rho = float(np.exp(-1.0 / (tau * fs)))
+    w = rng.standard_normal(n)
+    w[0] /= np.sqrt(1 - rho ** 2)  # start in the stationary distribution
+    return lfilter([np.sqrt(1 - rho ** 2)], [1.0, -rho], w)
+
+
+def _tilted(v, axis, angle):
+    """Rotate the vector ``v`` about ``axis`` by ``angle`` (radians, one per sample); (n, 3)."""
+    k = np.asarray(axis, dtype=float)
+    k = k / np.linalg.norm(k)
+    v = np.asarray(v, dtype=float)
+    c, s = np.cos(angle)[:, None], np.sin(angle)[:, None]
+    return v * c + np.cross(k, v) * s + k * (k @ v) * (1 - c)
+
+
+def _dynamics(name, t, fs, rng):
+    """Dynamic acceleration (n, 3) in g of one bout, in the collar frame.
+
+    Rate and amplitude wander within the bout (slow multiplicative variation,
+    about 6 % and 15 %), as an animal's chewing or walking pace does.
+    """
     spec = BEHAVIOURS[name]
     n = t.shape[0]
-    amp = spec["amp"] * float(rng.uniform(0.8, 1.25))
+    amp = spec["amp"] * float(rng.uniform(0.8, 1.25)) * np.exp(0.15 * _slow(n, fs, rng))
     out = np.zeros((n, 3))
     kind = spec["kind"]
     if kind == "rest":
@@ -100,9 +127,9 @@ def _dynamics(name, t, rng):
             w = rng.standard_normal(n + 50)
             out[:, ax] = amp * np.convolve(w, np.ones(50) / 50 ** 0.5, mode="valid")[:n] / 3
         return out
-    f = float(rng.uniform(*spec["freq"]))
+    f = float(rng.uniform(*spec["freq"])) * np.exp(0.06 * _slow(n, fs, rng))
     phase = rng.uniform(0, 2 * np.pi, size=3)
-    base = 2 * np.pi * f * t
+    base = 2 * np.pi * np.cumsum(f) / fs
     if kind == "chew":
         out[:, 0] = amp * np.sin(base + phase[0])
         out[:, 1] = 0.6 * amp * np.sin(base + phase[1])
@@ -176,7 +203,10 @@ def make_collar_stream(duration=3600.0, sampling_rate=25.0, *, noise=0.02, drift
         tilt = _rotation(rng.standard_normal(3), np.deg2rad(rng.uniform(0, 8)))
         g = tilt @ np.asarray(BEHAVIOURS[name]["gravity"], dtype=float)
         g /= np.linalg.norm(g)
-        acc[lo:hi] = g + _dynamics(name, t[lo:hi] - t[lo], rng)
+        # the head keeps moving a little within the bout: a slow wander of ~4 degrees
+        wander = np.deg2rad(4.0) * _slow(hi - lo, fs, rng)
+        g = _tilted(g, rng.standard_normal(3), wander)
+        acc[lo:hi] = g + _dynamics(name, t[lo:hi] - t[lo], fs, rng)
     event = np.zeros(n, dtype=bool)
     if events:
         n_events = rng.poisson(duration / 60.0)

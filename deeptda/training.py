@@ -97,7 +97,10 @@ def train_map(net, Z, neighbours, *, epochs, batch_size, learning_rate, topo_wei
 
     Each step takes a minibatch of anchors, one random kNN neighbour of each
     and ``negative_rate`` random points per anchor, and minimises
-    ``neighbour_loss + topo_weight * topological_loss(Z_batch, Y_batch)``.
+    ``neighbour_loss + topo_weight * topological_loss(Z_batch, Y_batch)``
+    with Adam. The learning rate decays linearly from ``learning_rate`` to 0
+    over all steps, as in UMAP's optimisation: the map settles instead of
+    jittering around its optimum.
 
     Parameters
     ----------
@@ -120,6 +123,8 @@ def train_map(net, Z, neighbours, *, epochs, batch_size, learning_rate, topo_wei
     """
     opt = torch.optim.Adam(net.head.parameters(), lr=learning_rate)
     n, k = neighbours.shape
+    total_steps = epochs * sum(1 for i in range(0, n, batch_size) if n - i >= 2)
+    schedule = torch.optim.lr_scheduler.LambdaLR(opt, lambda step: max(0.0, 1.0 - step / total_steps))
     nbrs = torch.as_tensor(neighbours, dtype=torch.long)
     history = []
     net.head.train()
@@ -142,6 +147,7 @@ def train_map(net, Z, neighbours, *, epochs, batch_size, learning_rate, topo_wei
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
+            schedule.step()
             rows.append(parts)
         row = {"stage": "map", "epoch": epoch, **_mean_rows(rows)}
         history.append(row)

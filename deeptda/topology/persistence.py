@@ -104,7 +104,7 @@ def _check_distances(D, *, atol=1e-6):
     if (D < 0).any():
         raise ValueError("the distance matrix holds negative distances.")
     scale = max(float(np.abs(D).max()), 1.0)
-    if not np.allclose(D, D.T, rtol=0, atol=atol * scale):
+    if np.abs(D - D.T).max() > atol * scale:
         raise ValueError("the distance matrix is not symmetric; symmetrise it, e.g. (D + D.T) / 2.")
     return D
 
