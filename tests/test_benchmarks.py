@@ -35,3 +35,12 @@ def test_bench_embeddings_tiny(tmp_path):
     summary = pd.read_csv(tmp_path / "embeddings_summary.csv")
     assert "knn_drop" in summary.columns
     assert (tmp_path / "embeddings_summary.md").exists() and (tmp_path / "embeddings.png").exists()
+
+
+def test_bench_clustering_tiny(tmp_path):
+    printed = run("bench_clustering.py", "--quick", "--out", str(tmp_path))
+    runs = pd.read_csv(tmp_path / "clustering.csv")
+    assert set(runs["dataset"]) == {"collar", "basic-motions"}
+    assert runs["method"].str.contains("bootstrap").any() and runs["method"].str.contains("gap").any()
+    assert runs["ari"].between(-1, 1).all()
+    assert (tmp_path / "clustering_summary.md").exists() and "count_within_1" in printed

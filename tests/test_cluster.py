@@ -105,3 +105,46 @@ def test_cli_cluster_end_to_end(tmp_path, capsys):
     assert {"start", "end", "duration", "cluster"} <= set(bouts.columns)
     assert (bouts["duration"] >= 10).all() or len(bouts) == 1
     assert (out / "time_budget.csv").exists() and (out / "timeline.png").exists()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_bootstrap_selection_invents_no_clusters_in_structureless_data(seed):
+    rng = np.random.default_rng(seed)
+    for X in (rng.normal(size=(500, 2)), rng.uniform(size=(500, 2)), rng.normal(size=(400, 10))):
+        assert PersistenceClustering(random_state=0).fit(X).n_clusters_ == 1
+
+
+def test_gap_selection_splits_structureless_data_where_bootstrap_does_not():
+    X = np.random.default_rng(1).uniform(size=(500, 2))
+    assert PersistenceClustering(selection="gap").fit(X).n_clusters_ > 1
+    model = PersistenceClustering(random_state=0).fit(X)
+    assert model.threshold_ > model.prominence_[1]
+
+
+def test_bootstrap_keeps_touching_modes_of_different_density():
+    # two overlapping Gaussians, one wide: one graph component, two significant modes
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal(0, 0.5, (400, 2)), rng.normal((4, 0), 0.8, (400, 2))]
+    y = np.repeat([0, 1], 400)
+    model = PersistenceClustering(random_state=0).fit(X)
+    assert np.isinf(model.prominence_).sum() == 1
+    assert model.n_clusters_ == 2
+    assert model.prominence_[1] > model.threshold_
+    assert adjusted_rand_score(y, model.labels_) > 0.8
+
+
+def test_bootstrap_is_deterministic_per_seed():
+    X, _ = blobs(2)
+    a = PersistenceClustering(random_state=3).fit(X[:, :1] + X[:, 1:] * 0.1)
+    b = PersistenceClustering(random_state=3).fit(X[:, :1] + X[:, 1:] * 0.1)
+    assert a.threshold_ == b.threshold_ and np.array_equal(a.labels_, b.labels_)
+
+
+def test_fixed_count_below_the_components_merges_components():
+    X, y = blobs()
+    model = PersistenceClustering().fit(X)
+    assert np.isinf(model.prominence_[:4]).all()  # four separate blobs: four components
+    two = PersistenceClustering(n_clusters=2).fit(X)
+    assert len(set(two.labels_)) == 2
+    # merging keeps blobs whole
+    assert all(len(set(two.labels_[y == c])) == 1 for c in range(4))

@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 
-from deeptda import DeepTDA, UMAP
+from sklearn.metrics import adjusted_rand_score
+
+from deeptda import DeepTDA, PersistenceClustering, UMAP
 from deeptda.datasets import load_basic_motions, make_collar_windows
 from deeptda.metrics import knn_accuracy
 
@@ -21,6 +23,11 @@ def test_basic_motions_beats_umap_by_a_margin(seed):
 
 def test_collar_quality_with_defaults():
     w = make_collar_windows(random_state=0)
-    Y = DeepTDA(random_state=0).fit_transform(w.X)
+    model = DeepTDA(random_state=0).fit(w.X)
+    Y = model.embedding_
     assert np.isfinite(Y).all()
-    assert knn_accuracy(Y, w.y) >= 0.94
+    assert knn_accuracy(Y, w.y) >= 0.98
+    # behaviours as clusters of the representation: the count from persistence, within one
+    clusters = PersistenceClustering(random_state=0).fit(model.representation(w.X))
+    assert abs(clusters.n_clusters_ - len(set(w.y))) <= 1
+    assert adjusted_rand_score(w.y, clusters.labels_) >= 0.8
