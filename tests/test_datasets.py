@@ -63,3 +63,24 @@ def test_load_csv_roundtrip(tmp_path):
     assert (back.index == df.index).all()
     with pytest.raises(ValueError, match="not in the CSV"):
         datasets.load_csv(path, timestamp="time")
+
+
+def test_within_bout_variation_is_slow_and_unit_scaled():
+    x = datasets._slow(200_000, 25.0, np.random.default_rng(0), tau=8.0)
+    assert abs(x.std() - 1) < 0.05
+    lag = 8 * 25  # one time constant
+    assert abs(np.corrcoef(x[:-lag], x[lag:])[0, 1] - np.exp(-1)) < 0.05
+
+
+def test_gait_rate_drifts_within_a_bout():
+    rng = np.random.default_rng(0)
+    fs = 25.0
+    t = np.arange(int(120 * fs)) / fs
+    acc = datasets._dynamics("walking", t, fs, rng)[:, 2]
+    # dominant frequency in each 20 s block of one two-minute walking bout
+    peaks = []
+    for block in acc.reshape(6, -1):
+        spec = np.abs(np.fft.rfft(block - block.mean()))
+        peaks.append(np.fft.rfftfreq(len(block), 1 / fs)[spec.argmax()])
+    assert 0.9 <= min(peaks) and max(peaks) <= 2.4
+    assert max(peaks) > min(peaks)  # the pace is not constant
