@@ -62,7 +62,7 @@ def main():
     summary = runs.groupby(["dataset", "method"], sort=False).agg(
         ari=("ari", "mean"), ari_sd=("ari", "std"), n_clusters=("n_clusters", "mean"),
         count_within_1=("count_within_1", "mean"), true_k=("true_k", "first"))
-    md = summary.to_markdown(floatfmt=".3f")
+    md = summary.reset_index().to_markdown(index=False, floatfmt=".3f")
     with open(os.path.join(args.out, "clustering_summary.md"), "w") as fh:
         fh.write(md + "\n")
     print(md)

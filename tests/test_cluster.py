@@ -91,7 +91,8 @@ def test_samples_and_representatives():
         assert y[i] == label and window.shape == (2, 1)
 
 
-def test_cli_cluster_end_to_end(tmp_path, capsys):
+@pytest.mark.parametrize("space", ["representation", "map"])
+def test_cli_cluster_end_to_end(tmp_path, capsys, space):
     from deeptda.datasets import make_collar_stream
 
     df = make_collar_stream(duration=400, random_state=0)
@@ -99,12 +100,13 @@ def test_cli_cluster_end_to_end(tmp_path, capsys):
     df.reset_index().drop(columns=["behaviour", "event"]).to_csv(csv, index=False)
     out = tmp_path / "cl"
     code = main(["cluster", str(csv), "--out", str(out), "--timestamp", "timestamp", "--window", "2.56s",
-                 "--stride", "1.28s", "--min-bout", "10", "--epochs", "5"])
+                 "--stride", "1.28s", "--min-bout", "10", "--epochs", "5", "--space", space])
     assert code == 0
     bouts = pd.read_csv(out / "bouts.csv")
     assert {"start", "end", "duration", "cluster"} <= set(bouts.columns)
     assert (bouts["duration"] >= 10).all() or len(bouts) == 1
     assert (out / "time_budget.csv").exists() and (out / "timeline.png").exists()
+    assert "clusters" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
