@@ -34,8 +34,9 @@ def fitted(collar_windows):
 def test_quality_on_collar_windows(fitted):
     model, X, y = fitted
     assert model.embedding_.shape == (len(X), 2)
-    assert knn_accuracy(model.embedding_, y) >= 0.85
-    assert knn_accuracy(model.representation(X), y) >= 0.9
+    # seeds 0 and 1 give 0.981 and 0.983 (map), 0.989 and 0.985 (representation)
+    assert knn_accuracy(model.embedding_, y) >= 0.95
+    assert knn_accuracy(model.representation(X), y) >= 0.95
 
 
 def test_fitted_attributes(fitted):
