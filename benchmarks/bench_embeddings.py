@@ -127,6 +127,7 @@ def plot(figures, path):
 
 
 def run_scale(args):
+    from deeptda.benchmark import _PeakRSS
     from deeptda.datasets import make_collar_windows
 
     rows = []
@@ -138,13 +139,15 @@ def run_scale(args):
         X = w.X[:n]
         for m in ["DeepTDA", "t-SNE", "UMAP"]:
             est = make_method(m, 0)
-            t0 = time.perf_counter()
-            est.fit(X)
-            fit_s = time.perf_counter() - t0
+            with _PeakRSS() as memory:
+                t0 = time.perf_counter()
+                est.fit(X)
+                fit_s = time.perf_counter() - t0
             t0 = time.perf_counter()
             est.transform(X[:1000])
             rows.append({"n": len(X), "method": m, "fit_s": fit_s,
-                         "transform_ms_per_window": (time.perf_counter() - t0)})
+                         "transform_ms_per_window": (time.perf_counter() - t0),  # 1000 windows: s == ms each
+                         "peak_mem_mb": memory.mb})
             print(rows[-1], flush=True)
     table = pd.DataFrame(rows)
     base = table.set_index(["n", "method"])["fit_s"].unstack()
