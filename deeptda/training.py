@@ -157,8 +157,14 @@ def train_map(net, Z, neighbours, *, epochs, batch_size, learning_rate, topo_wei
 
 
 @torch.no_grad()
-def batched_forward(fn, X, device, batch_size=4096):
-    """Apply ``fn`` to ``X`` (numpy) in batches on ``device``; returns a float32 numpy array."""
+def batched_forward(fn, X, device, batch_size=None):
+    """Apply ``fn`` to ``X`` (numpy) in batches on ``device``; returns a float32 numpy array.
+
+    ``batch_size=None`` uses 512 rows on the CPU, where a batch's activations
+    then stay in cache (1.5x faster per window than 4096), and 4096 elsewhere.
+    """
+    if batch_size is None:
+        batch_size = 512 if torch.device(device).type == "cpu" else 4096
     out = []
     for i in range(0, X.shape[0], batch_size):
         xb = torch.as_tensor(X[i:i + batch_size], device=device)
