@@ -13,7 +13,7 @@ import pandas as pd
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["METHODS", "make_method", "perturb", "compare_methods", "procrustes_disparity"]
+__all__ = ["METHODS", "make_method", "perturb", "compare_methods", "procrustes_disparity", "amplitude_spectra"]
 
 METHODS = ("DeepTDA", "t-SNE", "UMAP")
 
@@ -120,6 +120,45 @@ class _PeakRSS:
         self._thread.join()
         self.peak = max(self.peak, self._rss())
         self.mb = (self.peak - self.base) / 2**20
+
+
+def amplitude_spectra(X):
+    """Phase-free view of windows: each channel's amplitude spectrum, standardised per channel.
+
+    Windows are standardised per channel (:class:`~deeptda.preprocessing.ChannelScaler`)
+    and replaced by ``|rfft|`` with the energy-preserving normalisation (bins
+    other than 0 and Nyquist scaled by sqrt(2)), so two windows that differ only
+    in phase (a circular shift) coincide, and otherwise their distance is at most
+    their Euclidean distance. Trustworthiness against this reference asks
+    whether map neighbours share posture (the 0-Hz bin) and motion content
+    without asking that they share the phase at which the window was cut.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, c, t)
+
+    Returns
+    -------
+    ndarray of shape (n, c * (t // 2 + 1)), float64
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).normal(size=(5, 3, 32))
+    >>> shifted = np.roll(X, 7, axis=2)
+    >>> spectra = amplitude_spectra(np.concatenate([X, shifted]))
+    >>> bool(np.allclose(spectra[:5], spectra[5:]))
+    True
+    """
+    from .preprocessing import ChannelScaler
+
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 3:
+        raise ValueError(f"amplitude_spectra takes windows of shape (n, c, t); got {X.shape}.")
+    t = X.shape[2]
+    A = np.abs(np.fft.rfft(ChannelScaler().fit_transform(X).astype(np.float64), axis=2, norm="ortho"))
+    A[:, :, 1:(t + 1) // 2] *= np.sqrt(2.0)  # bins that stand for a +/- frequency pair
+    return A.reshape(len(X), -1)
 
 
 def procrustes_disparity(Y1, Y2):

@@ -31,6 +31,7 @@ def test_bench_embeddings_tiny(tmp_path):
     assert set(runs["method"]) == {"DeepTDA", "DeepTDA (topo_weight=0)", "t-SNE", "UMAP"}
     assert set(runs["condition"]) == {"clean", "snr10+spikes"}
     assert runs["knn_accuracy"].between(0, 1).all()
+    assert runs["trust_spectra@10"].between(0, 1).all()
     assert runs.loc[runs.seed == 1, "seed_disparity"].notna().all()
     summary = pd.read_csv(tmp_path / "embeddings_summary.csv")
     assert "knn_drop" in summary.columns

@@ -5,7 +5,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from deeptda import TSNE, UMAP, ChannelScaler
 from deeptda import metrics
-from deeptda.benchmark import compare_methods, perturb, procrustes_disparity
+from deeptda.benchmark import amplitude_spectra, compare_methods, perturb, procrustes_disparity
 
 
 @parametrize_with_checks(
@@ -107,6 +107,27 @@ def test_perturb_and_procrustes():
     assert (np.abs(Xp - X).max(axis=(1, 2)) > 5).sum() == 5  # 10 % of the windows got spikes
     Y = np.random.default_rng(1).normal(size=(30, 2))
     assert procrustes_disparity(Y, 3 * Y + 1) == pytest.approx(0.0, abs=1e-12)
+
+
+@pytest.mark.parametrize("t", [31, 32])
+def test_amplitude_spectra_phase_free_and_contracting(t):
+    from scipy.spatial.distance import pdist
+
+    from deeptda.preprocessing import ChannelScaler
+
+    X = np.random.default_rng(5).normal(size=(30, 3, t)) + np.arange(3)[None, :, None]
+    S = amplitude_spectra(X)
+    assert S.shape == (30, 3 * (t // 2 + 1))
+    R = ChannelScaler().fit_transform(X).astype(np.float64).reshape(30, -1)
+    # Energy-preserving: norms equal; distances never exceed the windows' own distances.
+    np.testing.assert_allclose(np.linalg.norm(S, axis=1), np.linalg.norm(R, axis=1), rtol=1e-5)
+    assert (pdist(S) <= pdist(R) * (1 + 1e-5)).all()
+    # Phase-free: every circular shift of a window maps to the same spectrum.
+    rolled = amplitude_spectra(np.concatenate([X, np.roll(X, 5, axis=2), X[:, :, ::-1]]))
+    np.testing.assert_allclose(rolled[30:60], rolled[:30], atol=1e-9)
+    np.testing.assert_allclose(rolled[60:], rolled[:30], atol=1e-9)  # time reversal too
+    with pytest.raises(ValueError, match="windows of shape"):
+        amplitude_spectra(X[:, 0])
 
 
 def test_compare_methods_end_to_end_tiny(collar_windows):
