@@ -113,8 +113,6 @@ def test_perturb_and_procrustes():
 def test_amplitude_spectra_phase_free_and_contracting(t):
     from scipy.spatial.distance import pdist
 
-    from deeptda.preprocessing import ChannelScaler
-
     X = np.random.default_rng(5).normal(size=(30, 3, t)) + np.arange(3)[None, :, None]
     S = amplitude_spectra(X)
     assert S.shape == (30, 3 * (t // 2 + 1))
