@@ -38,6 +38,14 @@ def test_bench_embeddings_tiny(tmp_path):
     assert (tmp_path / "embeddings_summary.md").exists() and (tmp_path / "embeddings.png").exists()
 
 
+def test_bench_scale_tiny(tmp_path):
+    printed = run("bench_embeddings.py", "--quick", "--scale", "300", "--thread-variants", "--out", str(tmp_path))
+    table = pd.read_csv(tmp_path / "scale.csv")
+    assert set(table["method"]) == {"DeepTDA", "t-SNE", "UMAP", "t-SNE (n_jobs=-1)", "UMAP (unseeded, all cores)"}
+    assert (table["n"] == 300).all() and (table["fit_s"] > 0).all() and (table["transform_ms_per_window"] > 0).all()
+    assert "UMAP / DeepTDA" in printed
+
+
 def test_bench_clustering_tiny(tmp_path):
     printed = run("bench_clustering.py", "--quick", "--out", str(tmp_path))
     runs = pd.read_csv(tmp_path / "clustering.csv")
