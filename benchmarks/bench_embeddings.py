@@ -33,7 +33,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from deeptda.benchmark import amplitude_spectra, compare_methods, make_method, perturb
+from deeptda.benchmark import amplitude_spectra, best_time, compare_methods, make_method, perturb
 from deeptda.metrics import trustworthiness
 
 METHODS = ["DeepTDA", "DeepTDA (topo_weight=0)", "t-SNE", "UMAP"]
@@ -151,19 +151,6 @@ THREAD_VARIANTS = {
 }
 
 
-def _best_time(fn, repeats=3, budget_s=10.0):
-    """Best wall time of up to ``repeats`` calls, stopping once ``budget_s`` is spent."""
-    best, spent = float("inf"), 0.0
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        elapsed = time.perf_counter() - t0
-        best, spent = min(best, elapsed), spent + elapsed
-        if spent > budget_s:
-            break
-    return best
-
-
 def run_scale(args):
     from deeptda.benchmark import _PeakRSS
     from deeptda.datasets import make_collar_windows
@@ -183,9 +170,8 @@ def run_scale(args):
                 t0 = time.perf_counter()
                 est.fit(X)
                 fit_s = time.perf_counter() - t0
-            # 1,000 new windows, best of up to 3 calls (the first call of UMAP's transform
-            # compiles numba code): seconds for 1,000 windows == milliseconds per window
-            transform_s = _best_time(lambda: est.transform(X[:1000]))
+            # 1,000 windows, best of up to 3 calls: seconds for 1,000 == milliseconds per window
+            transform_s = best_time(lambda: est.transform(X[:1000]))
             rows.append({"n": len(X), "method": label, "fit_s": fit_s,
                          "transform_ms_per_window": transform_s, "peak_mem_mb": memory.mb})
             print(rows[-1], flush=True)
