@@ -21,11 +21,6 @@ __all__ = ["DeepTDA"]
 
 _FORMAT = "deeptda-model"
 _FORMAT_VERSION = 1
-_SAVED_PARAMS = (
-    "n_components", "n_neighbors", "topo_weight", "topo_dims", "n_epochs", "map_epochs",
-    "batch_size", "learning_rate", "map_learning_rate", "latent_dim", "augmentations", "temperature",
-    "max_train_samples", "encoder", "random_state", "device", "verbose",
-)
 
 
 def _auto_epochs(n_train):
@@ -344,17 +339,26 @@ class DeepTDA(TransformerMixin, BaseEstimator):
     def save(self, path):
         """Save the fitted model to one file: tensors plus a JSON config (no pickled objects).
 
-        Load it with :meth:`DeepTDA.load`, which uses ``torch.load(weights_only=True)``.
+        Every constructor parameter is stored (from ``get_params``). The file is
+        written under a temporary name and renamed, so an interrupted save
+        leaves the previous file intact. Load it with :meth:`DeepTDA.load`,
+        which uses ``torch.load(weights_only=True)``.
         """
         import torch
+
+        from ._io import atomic_path
 
         check_is_fitted(self, "network_")
         if self._encoder_kind == "custom":
             raise ValueError("a model with a custom encoder cannot be saved to a file; pickle it, or use encoder='auto'.")
-        params = {k: getattr(self, k) for k in _SAVED_PARAMS}
+        params = self.get_params(deep=False)
         params["topo_dims"] = list(self.topo_dims)
-        params["augmentations"] = list(self._augmentation_names())
-        if not isinstance(params["random_state"], (int, type(None))):
+        self._augmentation_names()  # a saved model names known augmentations only
+        if not isinstance(params["augmentations"], str):
+            params["augmentations"] = list(params["augmentations"])
+        if isinstance(params["random_state"], numbers.Integral):
+            params["random_state"] = int(params["random_state"])
+        elif params["random_state"] is not None:  # a RandomState's state is not kept in the file
             params["random_state"] = None
         config = {
             "format": _FORMAT, "format_version": _FORMAT_VERSION, "params": params,
@@ -371,7 +375,8 @@ class DeepTDA(TransformerMixin, BaseEstimator):
             "scaler_scale": torch.as_tensor(self.scaler_.scale_),
             "embedding": torch.as_tensor(self.embedding_),
         }
-        torch.save(payload, path)
+        with atomic_path(path) as tmp:
+            torch.save(payload, tmp)
 
     @classmethod
     def load(cls, path, device="auto"):
@@ -394,7 +399,8 @@ class DeepTDA(TransformerMixin, BaseEstimator):
             )
         params = dict(config["params"])
         params["topo_dims"] = tuple(params["topo_dims"])
-        params["augmentations"] = tuple(params["augmentations"])
+        if not isinstance(params["augmentations"], str):
+            params["augmentations"] = tuple(params["augmentations"])
         params["device"] = device
         model = cls(**params)
         for k, v in config["fitted"].items():

@@ -25,12 +25,86 @@ def _load(data, duration, seed):
     raise SystemExit(f"unknown data {data!r}")
 
 
+def _say(args, message):
+    """Tell the user what is happening (stderr, so stdout stays the list of outputs)."""
+    if not getattr(args, "quiet", False):
+        print(f"deeptda: {message} ...", file=sys.stderr, flush=True)
+
+
+def _bout_labels(path, start, end):
+    """One name per window from a CSV of labelled bouts (``start, end, label``); None elsewhere.
+
+    A window takes the label of the bout that holds its midpoint. Times are read
+    like the recording's: datetimes (compared in UTC when zone-aware), or numbers
+    in the unit of the windows' start and end.
+    """
+    import pandas as pd
+
+    from .windows import parse_timestamps
+
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"no such file: {path!r}; check the path of the labelled bouts.")
+    bouts = pd.read_csv(path)
+    missing = [c for c in ("start", "end", "label") if c not in bouts.columns]
+    if missing:
+        raise ValueError(f"{path} needs the columns start, end and label; it lacks {missing}.")
+
+    def seconds(values, name):  # float seconds (since the epoch for datetimes), and whether datetimes
+        if not isinstance(values, pd.DatetimeIndex):
+            values = parse_timestamps(values, name=name)
+        if isinstance(values, pd.DatetimeIndex):
+            if values.tz is not None:
+                values = values.tz_convert("UTC").tz_localize(None)
+            return values.as_unit("ns").asi8 / 1e9, True
+        return np.asarray(values, dtype=np.float64), False
+
+    win_start, timed = seconds(start, "window start")
+    win_end, _ = seconds(end, "window end")
+    b_start, b_timed = seconds(bouts["start"], f"{path}: start")
+    b_end, _ = seconds(bouts["end"], f"{path}: end")
+    if timed != b_timed:
+        raise ValueError(
+            f"{path} gives bout times as {'datetimes' if b_timed else 'numbers'} but the windows have "
+            f"{'datetimes' if timed else 'sample indices'}; use the same kind (--timestamp for datetimes)."
+        )
+    middle = (win_start + win_end) / 2
+    known = np.full(len(middle), None, dtype=object)
+    for s, e, label in zip(b_start, b_end, bouts["label"].to_numpy()):
+        known[(middle >= s) & (middle <= e)] = label
+    if not any(k is not None for k in known):
+        raise ValueError(f"no window falls inside a bout of {path}; check its times against the recording's.")
+    return known
+
+
+def _window_arg(text):
+    """A window or stride from the command line: a sample count ("64") or a duration ("2.56s")."""
+    if text is None:
+        return None
+    return int(text) if text.isdigit() else text
+
+
+def _save_csv(frame, path, **kwargs):
+    from ._io import atomic_path
+
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, **kwargs)
+
+
+def _save_figure(fig, path, dpi):
+    from ._io import atomic_path
+
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=dpi, format="png")
+
+
 def _write_table(table, out, stem):
+    from ._io import atomic_path
+
     csv = os.path.join(out, f"{stem}.csv")
     md = os.path.join(out, f"{stem}.md")
-    table.to_csv(csv, index_label="method")
+    _save_csv(table, csv, index_label="method")
     cols = [c for c in TABLE_COLUMNS if c in table.columns]
-    with open(md, "w") as fh:
+    with atomic_path(md) as tmp, open(tmp, "w") as fh:
         fh.write(table[cols].to_markdown(floatfmt=".3f") + "\n")
     return csv, md
 
@@ -57,7 +131,7 @@ def cmd_demo(args):
     plot_embeddings(embeddings, y, fig=fig, titles=titles)
     fig.suptitle(description)
     png = os.path.join(args.out, "embeddings.png")
-    fig.savefig(png, dpi=120)
+    _save_figure(fig, png, 120)
     plt.close(fig)
     csv, md = _write_table(table, args.out, "metrics")
     cols = [c for c in TABLE_COLUMNS if c in table.columns]
@@ -83,9 +157,8 @@ def cmd_embed(args):
     label_col = args.label
     signal_cols = [c for c in frame.columns if c != label_col]
     if args.window:
-        window = int(args.window) if args.window.isdigit() else args.window
-        stride = None if args.stride is None else (int(args.stride) if args.stride.isdigit() else args.stride)
-        w = sliding_windows(frame, window, stride, channels=signal_cols, labels=label_col)
+        w = sliding_windows(frame, _window_arg(args.window), _window_arg(args.stride),
+                            channels=signal_cols, labels=label_col)
         X, labels = w.X, w.y
         out = pd.DataFrame({"start": w.start, "end": w.end})
     else:
@@ -100,10 +173,10 @@ def cmd_embed(args):
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     csv_path = f"{args.out}.csv"
     png_path = f"{args.out}.png"
-    out.to_csv(csv_path, index=False)
+    _save_csv(out, csv_path, index=False)
     fig = plt.figure(figsize=(6, 5))
     plot_embeddings({method: Y}, labels, fig=fig)
-    fig.savefig(png_path, dpi=120)
+    _save_figure(fig, png_path, 120)
     plt.close(fig)
     print(f"embedding: {csv_path}\nfigure:    {png_path}")
     return 0
@@ -116,34 +189,46 @@ def cmd_cluster(args):
     import matplotlib.pyplot as plt
 
     from ._estimator import DeepTDA
-    from .cluster import PersistenceClustering, clusters_to_bouts, clusters_to_samples, time_budget
+    from .cluster import (PersistenceClustering, clusters_to_bouts, clusters_to_samples, name_clusters,
+                          time_budget)
     from .datasets import load_csv
     from .plotting import plot_timeline
     from .windows import sliding_windows
 
     channels = args.channels.split(",") if args.channels else None
+    _say(args, f"reading {args.csv}")
     frame = load_csv(args.csv, timestamp=args.timestamp, channels=channels, unit=args.unit)
-    window = int(args.window) if args.window.isdigit() else args.window
-    stride = None if args.stride is None else (int(args.stride) if args.stride.isdigit() else args.stride)
-    w = sliding_windows(frame, window, stride)
+    w = sliding_windows(frame, _window_arg(args.window), _window_arg(args.stride))
     params = {"n_epochs": args.epochs, "map_epochs": args.epochs} if args.epochs else {}
-    model = DeepTDA(random_state=args.seed, **params).fit(w.X)
+    _say(args, f"fitting DeepTDA on {len(w.X)} windows of {w.X.shape[1]} channels x {w.X.shape[2]} samples")
+    model = DeepTDA(random_state=args.seed, verbose=not args.quiet, **params).fit(w.X)
     space = model.representation(w.X) if args.space == "representation" else model.embedding_
+    _say(args, f"clustering the {args.space} ({args.method})")
     clusterer = PersistenceClustering(n_clusters=args.n_clusters, method=args.method,
                                       random_state=args.seed).fit(space)
     bouts = clusters_to_bouts(clusterer.labels_, w.start, w.end, min_duration=args.min_bout)
+    names = None
+    if args.labels:
+        names = name_clusters(clusterer.labels_, _bout_labels(args.labels, w.start, w.end))
+        bouts.insert(bouts.columns.get_loc("cluster") + 1, "behaviour",
+                     bouts["cluster"].map(names).astype(object))
     budget = time_budget(bouts, by_day=args.by_day)
+    if names is not None:
+        budget["behaviour"] = budget.index.get_level_values("cluster").map(names)
     os.makedirs(args.out, exist_ok=True)
     paths = {name: os.path.join(args.out, name) for name in ("bouts.csv", "time_budget.csv", "timeline.png")}
-    bouts.to_csv(paths["bouts.csv"], index=False)
-    budget.to_csv(paths["time_budget.csv"])
+    _save_csv(bouts, paths["bouts.csv"], index=False)
+    _save_csv(budget, paths["time_budget.csv"])
     per_sample = clusters_to_samples(clusterer.labels_, w.start_index, w.window_length, len(frame))
     fig = plt.figure(figsize=(12, 4))
     plot_timeline(frame, np.asarray(per_sample).astype(str), fig=fig,
                   title=f"{clusterer.n_clusters_} clusters ({args.method})")
-    fig.savefig(paths["timeline.png"], dpi=110)
+    _save_figure(fig, paths["timeline.png"], 110)
     plt.close(fig)
     print(f"{len(w.X)} windows, {clusterer.n_clusters_} clusters, {len(bouts)} bouts")
+    if names is not None:
+        named = ", ".join(f"{k}: {v if v is not None else '(unnamed)'}" for k, v in names.items())
+        print(f"cluster names from {args.labels}: {named}")
     for name, path in paths.items():
         print(f"{name.split('.')[0]}: {path}")
     return 0
@@ -200,18 +285,28 @@ def build_parser():
     cluster.add_argument("--by-day", action="store_true", help="time budget per calendar day")
     cluster.add_argument("--seed", type=int, default=0)
     cluster.add_argument("--epochs", type=int, default=None, help="fix DeepTDA's epochs (default: its auto rule)")
+    cluster.add_argument("--labels", help="CSV of labelled bouts (start,end,label) that name the clusters by majority")
+    cluster.add_argument("--quiet", action="store_true", help="no progress messages or bars")
     cluster.set_defaults(func=cmd_cluster)
     return parser
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    print(f"deeptda: warning: {message}", file=sys.stderr)
 
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=FutureWarning)
+        warnings.showwarning = _show_warning
         try:
             return args.func(args)
-        except (ValueError, ImportError) as exc:
-            print(f"deeptda: error: {exc}", file=sys.stderr)
+        except (ValueError, OSError, ImportError) as exc:
+            # user errors (bad input, missing or unreadable files, a missing extra): one line, no traceback
+            message = str(exc) if not isinstance(exc, OSError) or not exc.filename else (
+                f"{exc.strerror or exc}: {exc.filename!r}")
+            print(f"deeptda: error: {message}", file=sys.stderr)
             return 2
 
 

@@ -19,7 +19,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 __all__ = ["PersistenceClustering", "clusters_to_bouts", "clusters_to_samples", "time_budget",
-           "representative_windows"]
+           "representative_windows", "name_clusters"]
 
 
 class PersistenceClustering(ClusterMixin, BaseEstimator):
@@ -83,6 +83,10 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         The two prominences on either side of the chosen cut (ToMATo).
     threshold_ : float or None
         ``2 c``, the prominence a cluster needs (``selection="bootstrap"``).
+    outlier_distance_ : float
+        :meth:`predict` gives -1 to a point farther than this from every
+        training point: the largest distance of a training point to its
+        ``n_neighbors_``-th neighbour.
 
     Examples
     --------
@@ -118,6 +122,8 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
     def fit(self, X, y=None):
         """Cluster ``X`` of shape (n_samples, n_features); returns ``self``."""
         self._validate_params()
+        from sklearn.neighbors import NearestNeighbors
+
         X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
         n = X.shape[0]
         if self.method == "hdbscan":
@@ -128,30 +134,30 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
             size = self.min_cluster_size or max(5, n // 100)
             self.labels_ = HDBSCAN(min_cluster_size=min(size, n), copy=True).fit_predict(X)
             self.n_clusters_ = int(len(set(self.labels_) - {-1}))
+            self.n_neighbors_ = int(min(size, n - 1))
+            dist, _ = NearestNeighbors(n_neighbors=self.n_neighbors_).fit(X).kneighbors()
+            self._remember_training_points(X, dist[:, -1])
             return self
         from gudhi.clustering.tomato import Tomato
-        from sklearn.neighbors import NearestNeighbors
 
         k = min(30, max(5, n // 20)) if self.n_neighbors == "auto" else int(self.n_neighbors)
         k = int(min(k, n - 1))
         self.n_neighbors_ = k
         dist, ind = NearestNeighbors(n_neighbors=k).fit(X).kneighbors()
         density = _log_dtm_density(dist, X.shape[1])
-        # the kNN graph: a group of more than k points with no neighbour outside it is
-        # its own connected component, a cluster of infinite prominence
+        # the symmetric kNN graph (ToMATo follows an edge only from the point that lists it):
+        # a group of points with no neighbour outside it is its own connected component,
+        # a cluster of infinite prominence
+        graph = _symmetric_graph(ind)
         tomato = Tomato(graph_type="manual", density_type="manual")
-        tomato.fit(ind.tolist(), weights=density)
+        tomato.fit(graph, weights=density)
         if self.n_clusters is not None and self.n_clusters < len(tomato.max_weight_per_cc_):
             # fewer clusters than components asked for: join the components along the
             # minimum spanning tree, so that they merge by prominence too
             from .topology import zero_dim_pairs
 
-            graph = [set(row) for row in ind.tolist()]
-            for u, v in zero_dim_pairs(X).edges.tolist():
-                graph[u].add(v)
-                graph[v].add(u)
             tomato = Tomato(graph_type="manual", density_type="manual")
-            tomato.fit([sorted(g) for g in graph], weights=density)
+            tomato.fit(_symmetric_graph(ind, zero_dim_pairs(X).edges), weights=density)
         finite = np.sort(tomato.diagram_[:, 0] - tomato.diagram_[:, 1])[::-1] if len(tomato.diagram_) else np.empty(0)
         n_components = len(tomato.max_weight_per_cc_)
         self.prominence_ = np.r_[np.full(n_components, np.inf), finite]
@@ -173,7 +179,43 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         self.gap_ = (float(edge[chosen - 1]), float(edge[chosen]))
         self.diagram_ = tomato.diagram_
         self.labels_ = np.asarray(tomato.labels_, dtype=np.int64)
+        self._remember_training_points(X, dist[:, -1])
         return self
+
+    def predict(self, X):
+        """Cluster of new points: the cluster of the nearest training point.
+
+        A point farther than ``outlier_distance_`` from every training point
+        (farther than any training point is from its ``n_neighbors_``-th
+        neighbour) gets -1. On the training points themselves ``predict``
+        returns ``labels_`` (each point is its own nearest training point;
+        among exact duplicates the first one's label is used). Deterministic.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Points in the space the clustering was fitted on.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,), int64
+        """
+        check_is_fitted(self, "labels_")
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        dist, ind = self._nn_.kneighbors(X, n_neighbors=1)
+        labels = self.labels_[ind[:, 0]].copy()
+        labels[dist[:, 0] > self.outlier_distance_] = -1
+        return labels
+
+    def fit_predict(self, X, y=None):
+        """Fit on ``X`` and return ``labels_`` (equal to ``predict(X)`` on the same points)."""
+        return self.fit(X).labels_
+
+    def _remember_training_points(self, X, kth_distance):
+        from sklearn.neighbors import NearestNeighbors
+
+        self._nn_ = NearestNeighbors(n_neighbors=1).fit(X)
+        self.outlier_distance_ = float(np.max(kth_distance)) if len(kth_distance) else 0.0
 
     def plot(self, ax=None):
         """The prominence diagram with the chosen cut; returns the axes."""
@@ -194,6 +236,22 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         ax.set_ylabel("prominence")
         ax.legend()
         return ax
+
+
+def _symmetric_graph(ind, extra_edges=None):
+    """Neighbour lists of the undirected graph with an edge i-j when j is among i's neighbours
+    (rows of ``ind``) or i among j's, plus ``extra_edges`` (m, 2)."""
+    from scipy.sparse import coo_matrix
+
+    n, k = ind.shape
+    rows, cols = np.repeat(np.arange(n), k), ind.ravel()
+    if extra_edges is not None and len(extra_edges):
+        extra = np.asarray(extra_edges, dtype=np.int64)
+        rows, cols = np.r_[rows, extra[:, 0]], np.r_[cols, extra[:, 1]]
+    A = coo_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n, n)).tocsr()
+    A = (A + A.T).tocsr()
+    A.sort_indices()
+    return np.split(A.indices, A.indptr[1:-1])
 
 
 def _log_dtm_density(dist, dim):
@@ -227,9 +285,59 @@ def _bootstrap_band(X, density, k, n_bootstrap, confidence, random_state):
     return float(np.quantile(sup, confidence))
 
 
+def name_clusters(labels, known):
+    """Names for cluster ids from a few labelled windows: the majority name in each cluster.
+
+    Parameters
+    ----------
+    labels : array-like of shape (n_windows,)
+        Cluster ids (``labels_`` or ``predict``); -1 (noise) is never named.
+    known : array-like of shape (n_windows,)
+        A behaviour name for each labelled window, and ``None`` or NaN (or an
+        empty string) for the others.
+
+    Returns
+    -------
+    dict
+        ``{cluster: name}`` for every cluster id, sorted; ``name`` is the most
+        frequent name among the cluster's labelled windows (ties to the name
+        that sorts first), or ``None`` when none of its windows is labelled.
+        Two clusters may get the same name (one behaviour in two clusters).
+
+    Examples
+    --------
+    >>> name_clusters([0, 0, 1, 1, 2], ["lying", None, "walking", "walking", None])
+    {0: 'lying', 1: 'walking', 2: None}
+    """
+    labels = np.asarray(labels)
+    known = np.asarray(known, dtype=object)
+    if labels.shape[0] != known.shape[0]:
+        raise ValueError(
+            f"labels has {labels.shape[0]} entries but known has {known.shape[0]}; give one name "
+            "(or None) per window."
+        )
+    present = np.array([k is not None and k == k and k != "" for k in known], dtype=bool)  # k == k: not NaN
+    names = {}
+    for cluster in np.unique(labels):
+        if cluster == -1:
+            continue
+        mine = known[(labels == cluster) & present]
+        key = cluster.item() if hasattr(cluster, "item") else cluster
+        if len(mine) == 0:
+            names[key] = None
+            continue
+        values, counts = np.unique(mine.astype(str), return_counts=True)
+        names[key] = str(values[int(np.argmax(counts))])
+    return names
+
+
 def _as_time(values):
+    """Times as numpy values: (values, is_datetime, zone); zone-aware times become naive UTC."""
+    tz = getattr(values, "tz", None) or getattr(getattr(values, "dt", None), "tz", None)
+    if tz is not None:
+        values = pd.DatetimeIndex(values).tz_convert("UTC").tz_localize(None)
     values = np.asarray(values)
-    return values, np.issubdtype(values.dtype, np.datetime64)
+    return values, np.issubdtype(values.dtype, np.datetime64), tz
 
 
 def _duration(a, b, is_time):
@@ -242,7 +350,9 @@ def clusters_to_bouts(labels, start, end, *, min_duration=None):
 
     Windows are in time order. Where windows overlap, the boundary between two
     bouts is the middle of the overlap; a gap between windows (``start[i+1] >
-    end[i]``) ends a bout. With ``min_duration``, the shortest bout below it is
+    end[i]``) ends a bout, and so does a backward jump of the clock (local
+    time across a daylight-saving change). Zone-aware times come back in
+    their zone. With ``min_duration``, the shortest bout below it is
     merged into its longer neighbour, repeatedly, until none is left (bouts at
     gaps keep their edges).
 
@@ -269,8 +379,8 @@ def clusters_to_bouts(labels, start, end, *, min_duration=None):
     1    4.5 11.0       6.5        1
     """
     labels = np.asarray(labels)
-    start, is_time = _as_time(start)
-    end, _ = _as_time(end)
+    start, is_time, tz = _as_time(start)
+    end, _, _ = _as_time(end)
     n = len(labels)
     if n == 0:
         raise ValueError("no windows: labels is empty.")
@@ -278,13 +388,14 @@ def clusters_to_bouts(labels, start, end, *, min_duration=None):
         raise ValueError(f"labels, start and end must have the same length; got {n}, {len(start)}, {len(end)}.")
     if not is_time:
         start, end = start.astype(float), end.astype(float)
-    if n > 1 and (start[1:] < start[:-1]).any():
-        raise ValueError("windows must be in time order (start increasing).")
+    backward = start[1:] < start[:-1]
+    if backward.sum() > max(1, min(100, 0.01 * (n - 1))):
+        raise ValueError("windows must be in time order (start increasing); sort them by start time.")
     # boundaries between consecutive windows
     bouts = []
     b_start = start[0]
     for i in range(n - 1):
-        gap = start[i + 1] > end[i]
+        gap = start[i + 1] > end[i] or backward[i]
         if labels[i + 1] != labels[i] or gap:
             cut = end[i] if gap else start[i + 1] + (end[i] - start[i + 1]) / 2
             bouts.append([b_start, cut, labels[i], gap])
@@ -295,6 +406,9 @@ def clusters_to_bouts(labels, start, end, *, min_duration=None):
         bouts = _smooth(bouts, limit, is_time)
     frame = pd.DataFrame([b[:3] for b in bouts], columns=["start", "end", "cluster"])
     frame.insert(2, "duration", _duration(frame["start"].to_numpy(), frame["end"].to_numpy(), is_time))
+    if tz is not None:
+        for column in ("start", "end"):
+            frame[column] = frame[column].dt.tz_localize("UTC").dt.tz_convert(tz)
     return frame
 
 

@@ -318,26 +318,62 @@ def load_basic_motions(split=None):
     return np.concatenate(Xs), np.concatenate(ys)
 
 
-def load_csv(path, *, timestamp=None, channels=None, label=None, unit=None):
+def _numeric_share(column):
+    """Share of a text column's non-empty cells that parse as numbers."""
+    present = column.dropna()
+    if len(present) == 0:
+        return 0.0
+    return float(pd.to_numeric(present, errors="coerce").notna().mean())
+
+
+def _bad_cells(column, parsed):
+    """Rows (counted from 1 below the header) and values of cells that did not parse."""
+    bad = np.flatnonzero(parsed.isna().to_numpy() & column.notna().to_numpy())
+    return bad, [f"row {i + 1}: {column.iloc[i]!r}" for i in bad[:3]]
+
+
+def load_csv(path, *, timestamp=None, channels=None, label=None, unit=None, errors="raise"):
     """Read a recording from a CSV file into a DataFrame for :func:`~deeptda.sliding_windows`.
+
+    Nothing is lost without a word: a cell that cannot be read as a number is
+    an error naming its row and column (or, with ``errors="coerce"``, becomes
+    NaN with a warning that says where); a text column that is not the label
+    is left out of the channels with a warning naming it, unless you name the
+    channels yourself.
 
     Parameters
     ----------
-    path : str or path-like
+    path : str or path-like or file-like
     timestamp : str, default=None
-        Column of timestamps; parsed as datetimes (or as numbers with ``unit``)
-        and made the index. ``None`` keeps the default integer index.
+        Column of timestamps, made the index: datetime strings (zone-aware ones
+        keep their zone; mixed UTC offsets are read as UTC), or numbers of
+        seconds (another unit with ``unit``). ``None`` keeps the default
+        integer index.
     channels : list of str, default=None
-        Sensor columns to keep; all numeric columns by default.
+        Sensor columns to keep (only these are read); all numeric columns by default.
     label : str, default=None
         Column of per-sample labels to keep.
     unit : str, default=None
-        Unit of numeric timestamps (``"s"``, ``"ms"``), passed to ``pd.to_datetime``.
+        Unit of numeric timestamps (``"s"``, ``"ms"``, ``"us"``, ``"ns"``);
+        ``None`` means seconds.
+    errors : {"raise", "coerce"}, default="raise"
+        What to do with a channel cell that is not a number: raise a
+        ``ValueError`` naming it, or make it NaN and warn.
 
     Returns
     -------
     DataFrame
         The channel columns (float64), then the label column if any.
+
+    Raises
+    ------
+    FileNotFoundError
+        The file does not exist.
+    ValueError
+        The file is empty, not text, malformed (rows of different lengths),
+        lacks a named column, or holds cells that cannot be parsed.
+    InsufficientMemoryError
+        The file is larger than the memory available to read it.
 
     Examples
     --------
@@ -346,21 +382,97 @@ def load_csv(path, *, timestamp=None, channels=None, label=None, unit=None):
     >>> df.shape
     (2, 2)
     """
-    frame = pd.read_csv(path)
+    import warnings
+
+    from ._io import check_memory
+    from .windows import parse_timestamps
+
+    if errors not in ("raise", "coerce"):
+        raise ValueError(f"errors must be 'raise' or 'coerce', got {errors!r}.")
+    name = path if isinstance(path, (str, os.PathLike)) else getattr(path, "name", "the CSV")
+    if isinstance(path, (str, os.PathLike)):
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"no such file: {os.fspath(path)!r}; check the path.")
+        if os.path.isdir(path):
+            raise ValueError(f"{os.fspath(path)!r} is a folder; give the path of a CSV file.")
+        size = os.path.getsize(path)
+        if size == 0:
+            raise ValueError(f"{os.fspath(path)!r} is empty; it needs a header row and one row per sample.")
+        # parsed values take about as many bytes as their text; pandas' parser needs about as much again
+        check_memory(3 * size, f"reading the {size / 2**30:.2f} GB CSV {os.fspath(path)!r}",
+                     "read fewer columns with channels=[...], or split the recording into shorter files")
+    usecols = None
+    if channels is not None:
+        wanted = [c for c in (timestamp, *channels, label) if c is not None]
+        usecols = lambda column: column in wanted  # noqa: E731 (missing names are reported below)
+    try:
+        frame = pd.read_csv(path, usecols=usecols)
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{name!s} is empty; it needs a header row and one row per sample.") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{name!s} is not a text CSV file (it holds bytes that are not text); "
+                         "export the recording as CSV.") from None
+    except pd.errors.ParserError as exc:
+        raise ValueError(f"{name!s} is malformed: {str(exc).strip()}; every row needs as many "
+                         "fields as the header (check for stray commas or a cut-off last line).") from None
+    if channels is not None:
+        missing = [c for c in channels if c not in frame.columns]
+        if missing:
+            header = pd.read_csv(path, nrows=0).columns.tolist() if isinstance(path, (str, os.PathLike)) else None
+            raise ValueError(f"channels {missing} are not in the CSV; columns are {header or list(frame.columns)}.")
+    if frame.shape[1] == 0 or frame.shape[0] == 0:
+        raise ValueError(f"{name!s} has no data rows; it needs a header row and one row per sample.")
+    for role, column in (("timestamp", timestamp), ("label", label)):
+        if column is not None and column not in frame.columns:
+            raise ValueError(f"{role} column {column!r} is not in the CSV; columns are {list(frame.columns)}.")
     if timestamp is not None:
-        if timestamp not in frame.columns:
-            raise ValueError(f"timestamp column {timestamp!r} is not in the CSV; columns are {list(frame.columns)}.")
-        frame.index = pd.DatetimeIndex(pd.to_datetime(frame.pop(timestamp), unit=unit), name=timestamp)
-    if label is not None and label not in frame.columns:
-        raise ValueError(f"label column {label!r} is not in the CSV; columns are {list(frame.columns)}.")
+        times = parse_timestamps(frame.pop(timestamp), unit=unit or "s", name=f"timestamp column {timestamp!r}")
+        frame.index = pd.DatetimeIndex(times, name=timestamp)
     if channels is None:
-        channels = [c for c in frame.columns if c != label and pd.api.types.is_numeric_dtype(frame[c])]
+        channels, ignored = [], []
+        for column in frame.columns:
+            if column == label:
+                continue
+            dtype = frame[column].dtype
+            if pd.api.types.is_bool_dtype(dtype):
+                ignored.append(column)
+            elif pd.api.types.is_numeric_dtype(dtype) or _numeric_share(frame[column]) >= 0.5:
+                channels.append(column)  # numbers, perhaps with a few bad cells (checked below)
+            else:
+                ignored.append(column)
+        if ignored:
+            warnings.warn(
+                f"columns {ignored} are not numeric and are not used as channels; name the channels "
+                "(channels=[...]) or the label column (label=...) to choose them yourself.",
+                UserWarning, stacklevel=2,
+            )
     missing = [c for c in channels if c not in frame.columns]
     if missing:
         raise ValueError(f"channels {missing} are not in the CSV; columns are {list(frame.columns)}.")
     if not channels:
         raise ValueError("the CSV has no numeric columns to use as channels; name them with channels=[...].")
-    out = frame[list(channels)].astype(np.float64)
+    out = pd.DataFrame(index=frame.index)
+    for column in channels:
+        values = frame[column]
+        if pd.api.types.is_bool_dtype(values.dtype) or not pd.api.types.is_numeric_dtype(values.dtype):
+            parsed = pd.to_numeric(values.astype(object).where(values.notna(), None), errors="coerce")
+            bad, examples = _bad_cells(values, parsed)
+            if pd.api.types.is_bool_dtype(values.dtype):
+                parsed = values.astype(np.float64)
+            elif len(bad) and errors == "raise":
+                raise ValueError(
+                    f"column {column!r} holds {len(bad)} cells that are not numbers ({', '.join(examples)}; "
+                    "rows counted from 1 below the header); fix them, drop those rows, or pass "
+                    "errors='coerce' to read them as missing values."
+                )
+            elif len(bad):
+                warnings.warn(
+                    f"column {column!r}: {len(bad)} cells that are not numbers were read as NaN "
+                    f"({', '.join(examples)}; rows counted from 1 below the header).",
+                    UserWarning, stacklevel=2,
+                )
+            values = parsed
+        out[column] = values.to_numpy(dtype=np.float64, na_value=np.nan)
     if label is not None:
         out[label] = frame[label].to_numpy()
     return out

@@ -72,7 +72,13 @@ class NeighbourRanks:
     """
 
     def __init__(self, X):
-        D = squareform(pdist(_as_2d(X, "X")))
+        from ._io import check_memory
+
+        X = _as_2d(X, "X")
+        n = X.shape[0]
+        check_memory(24.0 * n * n, f"neighbour ranks of {n} points ({n} x {n} matrices)",
+                     "score a seeded subsample (evaluate_embedding(..., max_samples=5000) does this)")
+        D = squareform(pdist(X))
         np.fill_diagonal(D, np.inf)
         self.order = np.argsort(D, axis=1)
         n = D.shape[0]
@@ -82,6 +88,11 @@ class NeighbourRanks:
 
     def neighbours(self, k):
         return self.order[:, :k]
+
+
+def _ranks(X, Y):
+    X, Y = _check_pair(X, Y)
+    return NeighbourRanks(X), NeighbourRanks(Y)
 
 
 def _trust(ranks_ref, ranks_emb, k):
@@ -106,7 +117,7 @@ def trustworthiness(X, Y, k=10, *, ranks=None):
     >>> trustworthiness(X, X, k=5)
     1.0
     """
-    rx, ry = ranks if ranks is not None else (NeighbourRanks(X), NeighbourRanks(Y))
+    rx, ry = ranks if ranks is not None else _ranks(X, Y)
     return _trust(rx, ry, k)
 
 
@@ -120,7 +131,7 @@ def continuity(X, Y, k=10, *, ranks=None):
     >>> continuity(X, X[:, :2], k=5) < 1.0
     True
     """
-    rx, ry = ranks if ranks is not None else (NeighbourRanks(X), NeighbourRanks(Y))
+    rx, ry = ranks if ranks is not None else _ranks(X, Y)
     return _trust(ry, rx, k)
 
 
@@ -132,7 +143,7 @@ def knn_preservation(X, Y, k=10, *, ranks=None):
     >>> knn_preservation([[0.0], [1.0], [3.0], [7.0]], [[0.0], [1.0], [3.0], [7.0]], k=1)
     1.0
     """
-    rx, ry = ranks if ranks is not None else (NeighbourRanks(X), NeighbourRanks(Y))
+    rx, ry = ranks if ranks is not None else _ranks(X, Y)
     n = rx.n
     if not 1 <= k < n:
         raise ValueError(f"k={k} must be in [1, n_samples - 1 = {n - 1}].")

@@ -18,6 +18,20 @@ def check_windows_or_rows(estimator, X, *, reset):
     ``n_dims_in_`` and, for windows, ``window_length_``; ``reset=False`` checks them.
     """
     ndim = getattr(X, "ndim", None)
+    kind = getattr(getattr(X, "dtype", None), "kind", None)
+    if kind in ("U", "S"):
+        try:
+            X = np.asarray(X, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"X holds values that are not numbers (dtype {X.dtype}); windows and rows must be "
+                "numeric: convert or drop the text columns first."
+            ) from None
+    if kind == "c":
+        raise ValueError(
+            "Complex data not supported: X is complex; pass real values, e.g. the magnitude (np.abs) or the real and imaginary "
+            "parts as separate channels."
+        )
     if not reset and ndim in (2, 3) and ndim != estimator.n_dims_in_:
         raise ValueError(
             f"X is {ndim}-D but {type(estimator).__name__} was fitted on "
@@ -29,6 +43,11 @@ def check_windows_or_rows(estimator, X, *, reset):
         raise ValueError(
             f"X must be 2-D (n_samples, n_features) or 3-D windows (n_windows, n_channels, "
             f"n_timepoints); got {X.ndim}-D input of shape {X.shape}."
+        )
+    if X.ndim == 3 and 0 in X.shape[1:]:
+        raise ValueError(
+            f"X has windows of {X.shape[1]} channels x {X.shape[2]} timepoints; windows need at least "
+            "one channel and one timepoint (check the channel selection and the window length)."
         )
     if reset:
         estimator.n_dims_in_ = X.ndim
@@ -84,9 +103,10 @@ class ChannelScaler(TransformerMixin, BaseEstimator):
         flat = np.moveaxis(X, 1, -1).reshape(-1, X.shape[1]).astype(np.float64)
         q1, center, q3 = np.percentile(flat, [25, 50, 75], axis=0)
         scale = (q3 - q1) / _IQR_TO_STD
-        std = flat.std(axis=0)
-        scale = np.where(scale > 1e-12 * np.maximum(1.0, np.abs(center)), scale, std)
-        scale = np.where(scale > 1e-12 * np.maximum(1.0, np.abs(center)), scale, 1.0)
+        tiny = 1e-12 * np.maximum(1.0, np.abs(center))
+        if (scale <= tiny).any():  # a (nearly) constant channel: its standard deviation, else 1
+            std = flat[:, scale <= tiny].std(axis=0)
+            scale[scale <= tiny] = np.where(std > tiny[scale <= tiny], std, 1.0)
         self.center_, self.scale_ = center, scale
         return self
 

@@ -19,7 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Windows", "sliding_windows", "SlidingWindow", "window_labels"]
+__all__ = ["Windows", "sliding_windows", "SlidingWindow", "window_labels", "parse_timestamps"]
 
 _LABEL_POLICIES = ("majority", "last")
 _PARTIAL_POLICIES = ("drop", "pad")
@@ -31,9 +31,10 @@ class Windows(NamedTuple):
     Attributes
     ----------
     X : ndarray of shape (n_windows, n_channels, window_length), float32
-    start, end : ndarray of shape (n_windows,)
+    start, end : ndarray or DatetimeIndex of shape (n_windows,)
         Time of each window's first and last sample: ``datetime64`` for
-        timestamped data, the sample index otherwise.
+        timestamped data (a zone-aware ``DatetimeIndex`` in the input's zone
+        for zone-aware input), the sample index otherwise.
     start_index : ndarray of shape (n_windows,), int64
         Row of the stream where each window starts.
     y : ndarray of shape (n_windows,) or None
@@ -68,10 +69,159 @@ class Windows(NamedTuple):
 
 class _Stream(NamedTuple):
     values: np.ndarray  # (T, C) float64
-    times: np.ndarray | None  # (T,) datetime64[ns] or float seconds, or None
+    times: np.ndarray | None  # (T,) datetime64[ns] (UTC for zone-aware input) or float seconds, or None
     seconds: np.ndarray | None  # (T,) float seconds since the first sample
     channels: list
     labels: np.ndarray | None
+    tz: object = None  # the input's time zone, or None for naive times
+    breaks: np.ndarray | None = None  # (T-1,) bool: steps no window may span (backward jumps)
+
+
+#: More backward steps than this fraction of all steps (or than 100) means an unsorted stream.
+_MAX_BACKWARD_FRACTION = 0.01
+
+
+def parse_timestamps(values, *, unit=None, name="timestamp"):
+    """Timestamps as a :class:`pandas.DatetimeIndex`, or float seconds for plain numbers.
+
+    Accepts ``datetime64`` values, zone-aware datetimes (kept in their zone;
+    mixed UTC offsets, as in local time across a daylight-saving change, are
+    converted to UTC), strings in any format pandas parses, and numbers: with
+    ``unit`` (``"s"``, ``"ms"``, ...) numbers become datetimes, without it they
+    are returned as float seconds.
+
+    Raises
+    ------
+    ValueError
+        Naming the first entries that cannot be parsed, by position.
+
+    Examples
+    --------
+    >>> parse_timestamps(["2026-01-01 00:00:00+01:00", "2026-01-01 00:00:01+01:00"]).tz is not None
+    True
+    >>> parse_timestamps([0, 1, 2]).tolist()
+    [0.0, 1.0, 2.0]
+    """
+    if isinstance(values, pd.DatetimeIndex):
+        return values
+    if isinstance(values, (pd.Series, pd.Index)):
+        series = pd.Series(values.to_numpy(), dtype=values.dtype)
+    else:
+        series = pd.Series(np.asarray(values) if isinstance(values, np.ndarray) else list(values))
+    dtype = series.dtype
+    if isinstance(dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(dtype):
+        return pd.DatetimeIndex(series)
+    if pd.api.types.is_bool_dtype(dtype):
+        raise ValueError(f"{name} holds booleans; give datetimes, date strings or numbers of seconds.")
+    if unit is None and pd.api.types.is_numeric_dtype(dtype):
+        seconds = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        bad = np.flatnonzero(~np.isfinite(seconds))
+        if len(bad):
+            raise ValueError(
+                f"{name} holds {len(bad)} missing or infinite values (first at positions "
+                f"{bad[:5].tolist()}); every sample needs a time: drop those rows or fill them."
+            )
+        return seconds
+    parsed = None
+    for utc in (False, True):  # mixed UTC offsets (local time across a daylight-saving change): UTC
+        try:
+            parsed = pd.to_datetime(series, unit=unit, errors="coerce", utc=utc)
+        except (ValueError, TypeError, OverflowError):
+            continue
+        if isinstance(parsed.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(parsed.dtype):
+            break
+        parsed = None
+    if parsed is None:
+        raise ValueError(f"{name} cannot be read as times; give datetimes, date strings or numbers "
+                         "of seconds (with unit='s' or 'ms' for epoch times).")
+    if parsed.isna().any() and unit is None:  # formats that differ from row to row: parse each
+        for utc in (False, True):
+            try:
+                parsed = pd.to_datetime(series, format="mixed", errors="coerce", utc=utc)
+                break
+            except (ValueError, TypeError, OverflowError):
+                continue
+    bad = np.flatnonzero(parsed.isna().to_numpy())
+    if len(bad):
+        examples = ", ".join(f"position {i}: {series.iloc[i]!r}" for i in bad[:3])
+        raise ValueError(
+            f"{len(bad)} entries of {name} cannot be read as times ({examples}); fix or drop those "
+            "rows, or give numbers of seconds (with unit='s' or 'ms' for epoch times)."
+        )
+    return pd.DatetimeIndex(parsed)
+
+
+def _spread_duplicates(seconds):
+    """Spread each run of equal times evenly up to the next time (see :func:`sliding_windows`)."""
+    n = len(seconds)
+    new_run = np.r_[True, seconds[1:] != seconds[:-1]]
+    run_start = np.flatnonzero(new_run)
+    run_len = np.diff(np.r_[run_start, n])
+    run_id = np.cumsum(new_run) - 1
+    width = np.r_[seconds[run_start[1:]], np.nan] - seconds[run_start]
+    ok = np.isfinite(width) & (width > 0)
+    step = float(np.median(width[ok] / run_len[ok])) if ok.any() else 1.0
+    width = np.where(ok, width, run_len * step)  # the last run, or a run before a backward jump
+    position = np.arange(n) - run_start[run_id]
+    return seconds + position / run_len[run_id] * width[run_id]
+
+
+def _time_axis(times):
+    """Validate timestamps: (UTC datetime64 or float times, seconds, zone, breaks).
+
+    Duplicate times are spread evenly (with a warning); backward jumps become
+    breaks that no window spans (with a warning); a stream with many backward
+    steps is refused as unsorted.
+    """
+    tz = None
+    if isinstance(times, pd.DatetimeIndex):
+        tz = times.tz
+        if tz is not None:
+            times = times.tz_convert("UTC").tz_localize(None)
+        times = times.to_numpy().astype("datetime64[ns]")
+        if np.isnat(times).any():
+            bad = np.flatnonzero(np.isnat(times))
+            raise ValueError(
+                f"timestamps hold {len(bad)} missing values (first at positions {bad[:5].tolist()}); "
+                "every sample needs a time: drop those rows or fill them."
+            )
+        seconds = (times - times[0]).astype(np.int64) / 1e9
+    else:
+        seconds = np.asarray(times, dtype=np.float64) - float(times[0])
+    step = np.diff(seconds)
+    backward = step < 0
+    n_back = int(backward.sum())
+    if n_back > max(1, min(100, _MAX_BACKWARD_FRACTION * len(step))):
+        raise ValueError(
+            f"timestamps are not sorted: time goes backwards at {n_back} of {len(step)} steps; sort "
+            "the stream by time first (e.g. df.sort_index())."
+        )
+    n_dup = int((step == 0).sum())
+    if n_dup:
+        if n_dup == len(step):
+            raise ValueError("all timestamps are equal; give one time per sample, or no timestamps.")
+        warnings.warn(
+            f"{n_dup} timestamps repeat the previous one (a logger that writes several samples per "
+            "tick?); the samples keep their order, and each run of equal times is spread evenly up "
+            "to the next time.",
+            UserWarning, stacklevel=4,
+        )
+        seconds = _spread_duplicates(seconds)
+        if isinstance(times, np.ndarray) and np.issubdtype(times.dtype, np.datetime64):
+            times = times[0] + np.round(seconds * 1e9).astype("timedelta64[ns]")
+        else:
+            times = float(times[0]) + seconds
+    breaks = None
+    if n_back:
+        where = np.flatnonzero(backward)
+        warnings.warn(
+            f"time jumps backwards at {n_back} place(s) (first after sample {int(where[0])}; a "
+            "daylight-saving change in local time?); the stream is split there and no window spans "
+            "a jump. Give zone-aware times (e.g. tz_localize) to keep one time line.",
+            UserWarning, stacklevel=4,
+        )
+        breaks = backward
+    return times, seconds, tz, breaks
 
 
 def _parse_stream(data, *, timestamp=None, channels=None, labels=None) -> _Stream:
@@ -86,9 +236,9 @@ def _parse_stream(data, *, timestamp=None, channels=None, labels=None) -> _Strea
                     f"timestamp column {timestamp!r} is not in the DataFrame; "
                     f"columns are {list(frame.columns)}."
                 )
-            times = frame[timestamp].to_numpy()
+            times = frame[timestamp]
         elif isinstance(frame.index, pd.DatetimeIndex):
-            times = frame.index.to_numpy()
+            times = frame.index
         if isinstance(labels, str):
             if labels not in frame.columns:
                 raise ValueError(f"label column {labels!r} is not in the DataFrame.")
@@ -125,12 +275,18 @@ def _parse_stream(data, *, timestamp=None, channels=None, labels=None) -> _Strea
                 "already windowed: pass them to DeepTDA directly."
             )
         if channels is not None:
-            values = values[:, list(channels)]
+            try:
+                values = values[:, list(channels)]
+            except IndexError:
+                raise ValueError(
+                    f"channels {list(channels)} are not all column indices of a stream with "
+                    f"{values.shape[1]} channels."
+                ) from None
             channel_names = [str(c) for c in channels]
         else:
             channel_names = [str(i) for i in range(values.shape[1])]
         if timestamp is not None:
-            times = np.asarray(timestamp)
+            times = timestamp if isinstance(timestamp, (pd.Series, pd.Index)) else np.asarray(timestamp)
             if times.shape != (values.shape[0],):
                 raise ValueError(
                     f"timestamp has shape {times.shape}; expected ({values.shape[0]},), "
@@ -145,6 +301,8 @@ def _parse_stream(data, *, timestamp=None, channels=None, labels=None) -> _Strea
         )
     if values.shape[0] == 0:
         raise ValueError("the stream is empty.")
+    if values.shape[1] == 0:
+        raise ValueError("the stream has no channels; give at least one column of sensor values.")
     if not np.isfinite(values).all():
         bad = int((~np.isfinite(values)).any(axis=1).sum())
         raise ValueError(
@@ -152,30 +310,10 @@ def _parse_stream(data, *, timestamp=None, channels=None, labels=None) -> _Strea
             "them first (e.g. DataFrame.interpolate() or dropna(); a dropped run of "
             "samples becomes a gap that windows will not span)."
         )
-    seconds = None
+    seconds = tz = breaks = None
     if times is not None:
-        if np.issubdtype(times.dtype, np.datetime64):
-            times = times.astype("datetime64[ns]")
-            seconds = (times - times[0]).astype(np.int64) / 1e9
-        else:
-            try:
-                seconds = times.astype(np.float64) - float(times[0])
-            except (TypeError, ValueError):
-                raise ValueError(
-                    "timestamps must be datetime64 values or numbers of seconds."
-                ) from None
-        step = np.diff(seconds)
-        if (step == 0).any():
-            raise ValueError(
-                f"timestamps hold {int((step == 0).sum())} duplicates; drop or average "
-                "duplicate rows first (e.g. df[~df.index.duplicated()])."
-            )
-        if (step < 0).any():
-            raise ValueError(
-                "timestamps are not monotonic increasing; sort the stream by time first "
-                "(e.g. df.sort_index())."
-            )
-    return _Stream(values, times, seconds, channel_names, label_values)
+        times, seconds, tz, breaks = _time_axis(parse_timestamps(times))
+    return _Stream(values, times, seconds, channel_names, label_values, tz, breaks)
 
 
 def _to_samples(value, name, seconds):
@@ -200,8 +338,8 @@ def _to_samples(value, name, seconds):
             )
         if len(seconds) < 2:
             raise ValueError("a duration needs at least two timestamped samples.")
-        dt = float(np.median(np.diff(seconds)))
-        return int(round(duration / dt))
+        dt = _sampling_interval(seconds)
+        return max(1, int(round(duration / dt)))
     raise ValueError(f"{name} must be a number of samples or a duration, got {value!r}.")
 
 
@@ -252,7 +390,34 @@ def window_labels(labels, start_index, window_length, policy="majority"):
     return classes[np.argmax(counts, axis=1)]
 
 
-def _window_starts(n, length, step, partial, seconds, gap_tolerance):
+def _sampling_interval(seconds):
+    """The median step between timestamps, over the forward steps."""
+    step = np.diff(seconds)
+    step = step[step > 0]
+    return float(np.median(step)) if len(step) else 1.0
+
+
+def _check_regular(seconds, gap_tolerance):
+    """Refuse a stream whose sampling interval changes (mixed rates in one file)."""
+    step = np.diff(seconds)
+    step = step[step > 0]
+    if len(step) < 20:
+        return
+    nominal = float(np.median(step))
+    n_gaps = int((step > gap_tolerance * nominal).sum())
+    chunks = np.array_split(step, min(10, len(step) // 10))
+    medians = np.array([np.median(c) for c in chunks])
+    if medians.max() > 1.2 * medians.min() or (n_gaps >= 5 and n_gaps > 0.1 * len(step)):
+        lo, hi = 1.0 / medians.max(), 1.0 / medians.min()
+        raise ValueError(
+            f"the sampling interval changes within the stream (local rates from {lo:.3g} to "
+            f"{hi:.3g} samples per second; {n_gaps} of {len(step)} steps are gaps): mixed sampling "
+            "rates in one recording? Resample it to one rate first (e.g. "
+            "df.resample('40ms').mean().interpolate()), or split it into recordings of one rate."
+        )
+
+
+def _window_starts(n, length, step, partial, seconds, gap_tolerance, breaks=None):
     if length < 1:
         raise ValueError(f"window must be at least one sample, got {length}.")
     if step <= 0:
@@ -273,9 +438,12 @@ def _window_starts(n, length, step, partial, seconds, gap_tolerance):
         starts = np.concatenate([full, tail])
     n_dropped = 0
     if seconds is not None and n > 1:
+        _check_regular(seconds, gap_tolerance)
         dt = np.diff(seconds)
-        nominal = float(np.median(dt))
-        gap = (dt > gap_tolerance * nominal).astype(np.int64)
+        gap = dt > gap_tolerance * _sampling_interval(seconds)
+        if breaks is not None:
+            gap |= breaks
+        gap = gap.astype(np.int64)
         cumulative = np.concatenate([[0], np.cumsum(gap)])
         # gaps between samples s..e-1 are gap[s : e-1]
         e = np.minimum(starts + length, n)
@@ -334,6 +502,22 @@ def sliding_windows(
         step is a gap. No window spans a gap: such windows are dropped, counted
         in ``n_dropped`` and reported with a warning.
 
+    Notes
+    -----
+    Timestamps, as real loggers write them:
+
+    * zone-aware times are compared in UTC; ``start`` and ``end`` come back in
+      the input's zone. Mixed UTC offsets in strings are read as UTC.
+    * duplicate times (several samples written per clock tick) keep every
+      sample in its order; each run of equal times is spread evenly up to the
+      next time, with a warning.
+    * a backward jump (local time across a daylight-saving change) splits the
+      stream like a gap, with a warning; more than 1 % of steps backwards (or
+      more than 100) is an unsorted stream and raises ``ValueError``.
+    * a sampling interval that changes along the stream (two rates in one
+      file, or more than 10 % of steps being gaps) raises ``ValueError``:
+      resample to one rate first.
+
     Returns
     -------
     Windows
@@ -356,11 +540,12 @@ def sliding_windows(
     n = stream.values.shape[0]
     length = _to_samples(window, "window", stream.seconds)
     step = length if stride is None else _to_samples(stride, "stride", stream.seconds)
-    starts, n_dropped = _window_starts(n, length, step, partial, stream.seconds, gap_tolerance)
+    starts, n_dropped = _window_starts(n, length, step, partial, stream.seconds, gap_tolerance,
+                                       stream.breaks)
     if n_dropped:
         warnings.warn(
             f"{n_dropped} windows were dropped because they span gaps in the timestamps "
-            f"(steps over {gap_tolerance}x the median sampling interval).",
+            f"(steps over {gap_tolerance}x the median sampling interval, or backward jumps).",
             UserWarning,
             stacklevel=2,
         )
@@ -371,7 +556,10 @@ def sliding_windows(
         )
     X = _cut(stream.values, starts, length)
     last = np.minimum(starts + length, n) - 1
-    if stream.times is not None:
+    if stream.tz is not None:  # back in the input's time zone
+        start = pd.DatetimeIndex(stream.times[starts]).tz_localize("UTC").tz_convert(stream.tz)
+        end = pd.DatetimeIndex(stream.times[last]).tz_localize("UTC").tz_convert(stream.tz)
+    elif stream.times is not None:
         start, end = stream.times[starts], stream.times[last]
     else:
         start, end = starts.copy(), last

@@ -150,3 +150,81 @@ def test_fixed_count_below_the_components_merges_components():
     assert len(set(two.labels_)) == 2
     # merging keeps blobs whole
     assert all(len(set(two.labels_[y == c])) == 1 for c in range(4))
+
+
+def test_duplicate_points_are_one_cluster():
+    # a kNN graph of duplicates is asymmetric; ToMATo gets the symmetric graph
+    model = PersistenceClustering(random_state=0).fit(np.zeros((20, 2)))
+    assert model.n_clusters_ == 1 and set(model.labels_) == {0}
+
+
+def test_predict_equals_labels_on_training_points_and_marks_far_points():
+    X, y = blobs(2)
+    model = PersistenceClustering(random_state=0).fit(X)
+    np.testing.assert_array_equal(model.predict(X), model.labels_)
+    np.testing.assert_array_equal(model.fit_predict(X), model.labels_)
+    new, y_new = blobs(3)
+    assert adjusted_rand_score(y_new, model.predict(new)) == 1.0
+    far = model.predict(np.array([[100.0, 100.0], [2.5, -30.0]]))
+    assert far.tolist() == [-1, -1]
+    assert model.outlier_distance_ > 0
+    with pytest.raises(ValueError, match="features"):
+        model.predict(np.zeros((3, 3)))
+
+
+def test_predict_on_a_held_out_half_agrees_with_fitting_the_whole():
+    X, y = blobs(4)
+    rng = np.random.default_rng(0)
+    half = rng.permutation(len(X))[: len(X) // 2]
+    rest = np.setdiff1d(np.arange(len(X)), half)
+    whole = PersistenceClustering(random_state=0).fit_predict(X)
+    part = PersistenceClustering(random_state=0).fit(X[half])
+    assert adjusted_rand_score(whole[rest], part.predict(X[rest])) >= 0.95
+
+
+def test_hdbscan_predicts_too():
+    X, _ = blobs(5)
+    model = PersistenceClustering(method="hdbscan").fit(X)
+    np.testing.assert_array_equal(model.predict(X), model.labels_)
+
+
+def test_name_clusters_by_majority_of_labelled_windows():
+    from deeptda.cluster import name_clusters
+
+    labels = [0, 0, 0, 1, 1, 2, -1]
+    known = ["lying", "lying", "standing", np.nan, "walking", None, "running"]
+    assert name_clusters(labels, known) == {0: "lying", 1: "walking", 2: None}
+    assert name_clusters([0, 0], ["b", "a"]) == {0: "a"}  # a tie goes to the name that sorts first
+    with pytest.raises(ValueError, match="one name .* per window"):
+        name_clusters([0, 1], ["a"])
+
+
+def test_cli_cluster_names_clusters_from_labelled_bouts(tmp_path, capsys):
+    from deeptda.datasets import make_collar_stream
+
+    df = make_collar_stream(duration=600, random_state=1)
+    df.index = df.index.tz_localize("Europe/Zurich")  # a zone-aware logger export
+    csv = tmp_path / "rec.csv"
+    df.reset_index().drop(columns=["event"]).to_csv(csv, index=False)
+    # a few labelled bouts: the first minute of every behaviour seen
+    runs = (df["behaviour"] != df["behaviour"].shift()).cumsum()
+    first = df.groupby(runs).head(1)
+    labelled = pd.DataFrame({"start": first.index, "end": first.index + pd.Timedelta("60s"),
+                             "label": first["behaviour"].to_numpy()}).drop_duplicates("label")
+    labels_csv = tmp_path / "bouts.csv"
+    labelled.to_csv(labels_csv, index=False)
+    out = tmp_path / "cl"
+    code = main(["cluster", str(csv), "--out", str(out), "--timestamp", "timestamp", "--window", "2.56s",
+                 "--stride", "1.28s", "--epochs", "5", "--labels", str(labels_csv)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "cluster names from" in captured.out
+    assert "deeptda: warning: columns ['behaviour'] are not numeric" in captured.err  # said, not silent
+    assert "fitting DeepTDA on" in captured.err  # says what it is doing
+    bouts = pd.read_csv(out / "bouts.csv")
+    assert "behaviour" in bouts.columns
+    named = set(bouts["behaviour"].dropna())
+    assert named and named <= set(labelled["label"])
+    assert bouts["start"].str.endswith(("+01:00", "+02:00")).all()  # back in the recording's zone
+    budget = pd.read_csv(out / "time_budget.csv")
+    assert "behaviour" in budget.columns

@@ -98,14 +98,65 @@ def test_bad_input(kwargs, data, match):
         sliding_windows(data, **kwargs)
 
 
-def test_bad_timestamps():
-    x = np.arange(6.0)
-    idx = pd.to_datetime([0, 1, 2, 2, 3, 4], unit="s")
-    with pytest.raises(ValueError, match="duplicates"):
-        sliding_windows(pd.DataFrame({"x": x}, index=idx), window=2)
-    idx = pd.to_datetime([0, 1, 3, 2, 4, 5], unit="s")
-    with pytest.raises(ValueError, match="not monotonic"):
-        sliding_windows(pd.DataFrame({"x": x}, index=idx), window=2)
+def test_duplicate_timestamps_keep_every_sample_and_spread_evenly():
+    x = np.arange(8.0)
+    idx = pd.to_datetime([0, 0, 1, 1, 2, 2, 3, 3], unit="s")  # two samples per clock tick
+    with pytest.warns(UserWarning, match="4 timestamps repeat"):
+        w = sliding_windows(pd.DataFrame({"x": x}, index=idx), window=2)
+    assert w.X.shape == (4, 1, 2) and w.n_dropped == 0
+    np.testing.assert_array_equal(w.X[:, 0].ravel(), x)  # nothing lost, order kept
+    seconds = (w.start - w.start[0]) / np.timedelta64(1, "s")
+    np.testing.assert_allclose(seconds, [0.0, 1.0, 2.0, 3.0])
+    np.testing.assert_allclose((w.end - w.start) / np.timedelta64(1, "s"), 0.5)
+
+
+def test_backward_jump_splits_the_stream():
+    # local time across a daylight-saving change: the clock goes back by 2 s
+    t = np.r_[np.arange(10.0), np.arange(8.0, 18.0)]
+    with pytest.warns(UserWarning, match="jumps backwards at 1 place"):
+        w = sliding_windows(np.arange(20.0), window=4, timestamp=t)
+    assert w.n_dropped == 1  # the window of samples 8-11 would span the jump after sample 9
+    assert w.start_index.tolist() == [0, 4, 12, 16]
+    with pytest.warns(UserWarning, match="jumps backwards"):
+        w = sliding_windows(np.arange(20.0), window=4, stride=2, timestamp=t)
+    assert 8 not in w.start_index.tolist() and w.n_dropped == 1
+
+
+def test_unsorted_and_equal_timestamps_are_refused():
+    t = np.random.default_rng(0).permutation(50).astype(float)
+    with pytest.raises(ValueError, match="not sorted.*sort the stream"):
+        sliding_windows(np.zeros(50), window=4, timestamp=t)
+    with pytest.raises(ValueError, match="all timestamps are equal"):
+        sliding_windows(np.zeros(5), window=2, timestamp=np.zeros(5))
+
+
+def test_timezone_aware_index_comes_back_in_its_zone():
+    idx = pd.date_range("2026-03-29 00:00", periods=40, freq="100ms", tz="Europe/Berlin")
+    w = sliding_windows(pd.DataFrame({"x": np.arange(40.0)}, index=idx), window="1s")
+    assert w.X.shape == (4, 1, 10)
+    assert str(w.start.tz) == "Europe/Berlin" and w.start[0] == idx[0] and w.end[-1] == idx[-1]
+
+
+def test_mixed_utc_offsets_in_strings_are_read_as_utc():
+    # two samples before and two after a daylight-saving change, written with their offsets
+    t = ["2026-10-25 02:59:58+02:00", "2026-10-25 02:59:59+02:00",
+         "2026-10-25 02:00:00+01:00", "2026-10-25 02:00:01+01:00"]
+    w = sliding_windows(pd.DataFrame({"t": t, "x": np.arange(4.0)}), window=2, timestamp="t")
+    assert w.n_dropped == 0 and w.X.shape == (2, 1, 2)
+    assert str(w.start.tz) == "UTC"
+
+
+def test_mixed_sampling_rates_are_refused():
+    t = np.r_[np.arange(200) * 0.04, 8.0 + np.arange(200) * 0.02]  # 25 Hz, then 50 Hz
+    with pytest.raises(ValueError, match="sampling interval changes.*[Rr]esample"):
+        sliding_windows(np.zeros(400), window=10, timestamp=t)
+
+
+def test_unparsable_timestamps_are_named():
+    frame = pd.DataFrame({"t": ["2026-01-01 00:00:00", "yesterday", "2026-01-01 00:00:02"],
+                          "x": [1.0, 2.0, 3.0]})
+    with pytest.raises(ValueError, match="1 entries of timestamp cannot be read.*position 1: 'yesterday'"):
+        sliding_windows(frame, window=2, timestamp="t")
 
 
 def test_transformer_matches_function_and_checks_channels():

@@ -109,6 +109,23 @@ def _check_distances(D, *, atol=1e-6):
     return D
 
 
+#: Bytes per simplex of gudhi's simplex tree with its persistence (about 62 measured; margin added).
+_BYTES_PER_SIMPLEX = 100
+
+
+def _check_rips_memory(b, n_edges):
+    """Refuse a Rips filtration whose simplex tree would not fit in memory."""
+    from .._io import check_memory
+
+    triangles = min(b * (b - 1) * (b - 2) / 6, n_edges * (b - 2) / 3, (2.0 * n_edges) ** 1.5 / 6)
+    check_memory(
+        _BYTES_PER_SIMPLEX * (b + n_edges + triangles) + 8.0 * b * b,
+        f"1-dim persistence of {b} points (a Rips complex of up to {triangles:.3g} triangles)",
+        "use fewer points (persistence_diagram(X, max_points=300) takes max-min landmarks) or a "
+        "finite max_edge_length",
+    )
+
+
 def _torch_prim(D):
     """Prim's algorithm on a batch of (b, b) torch distance matrices, on their device."""
     import torch
@@ -272,7 +289,14 @@ def one_dim_pairs(X, *, precomputed=False, max_edge_length=np.inf, min_persisten
         P = _check_points(X)
         from scipy.spatial.distance import cdist
 
+        b = P.shape[0]
+        if not np.isfinite(max_edge_length):  # every pair is an edge: check before the matrix
+            _check_rips_memory(b, b * (b - 1) / 2)
         D = cdist(P, P)
+    b = D.shape[0]
+    n_edges = b * (b - 1) / 2 if not np.isfinite(max_edge_length) else (
+        (np.count_nonzero(D <= max_edge_length) - b) / 2)
+    _check_rips_memory(b, n_edges)
     rips = gudhi.RipsComplex(distance_matrix=D, max_edge_length=max_edge_length)
     tree = rips.create_simplex_tree(max_dimension=2)
     tree.compute_persistence(min_persistence=-1.0)

@@ -1,0 +1,132 @@
+"""Safe files and memory guards shared by the package.
+
+* :func:`atomic_path` — write a file under a temporary name in the same folder,
+  then rename it over the target, so an interrupt, a crash or a full disk
+  leaves the previous file (or none) but never a truncated one.
+* :func:`check_memory` — refuse work whose estimated memory exceeds what the
+  machine has available, with an error that names the knob to turn, instead
+  of being killed by the operating system half-way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+
+__all__ = ["InsufficientMemoryError", "atomic_path", "available_memory", "check_memory"]
+
+#: Environment variable that overrides the memory budget (bytes, or a number with K/M/G/T).
+MEMORY_LIMIT_ENV = "DEEPTDA_MEMORY_LIMIT"
+
+
+class InsufficientMemoryError(MemoryError, ValueError):
+    """Requested work would need more memory than is available.
+
+    A ``MemoryError`` (what it is) and a ``ValueError`` (what the caller can
+    fix: a parameter or the size of the input).
+    """
+
+
+@contextlib.contextmanager
+def atomic_path(path):
+    """Yield a temporary path next to ``path``; on success rename it to ``path``.
+
+    The temporary file is flushed to disk before the rename, and removed if
+    the block raises. Readers see the old file or the new one, never half of one.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> target = os.path.join(tempfile.mkdtemp(), "table.csv")
+    >>> with atomic_path(target) as tmp:
+    ...     with open(tmp, "w") as fh:
+    ...         _ = fh.write("a,b\\n")
+    >>> open(target).read()
+    'a,b\\n'
+    """
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    base = os.path.basename(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=".tmp", dir=folder)
+    os.close(fd)
+    try:
+        yield tmp
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise
+
+
+def _parse_bytes(text):
+    text = str(text).strip().upper().rstrip("B")
+    factor = {"K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}.get(text[-1:], 1)
+    number = text[:-1] if text[-1:] in "KMGT" else text
+    return int(float(number) * factor)
+
+
+def available_memory():
+    """Bytes of memory available for new work.
+
+    ``DEEPTDA_MEMORY_LIMIT`` (e.g. ``"4G"``) overrides the reading; otherwise
+    ``MemAvailable`` of ``/proc/meminfo`` on Linux, or the free physical pages
+    elsewhere; ``None`` when neither can be read.
+    """
+    override = os.environ.get(MEMORY_LIMIT_ENV)
+    if override:
+        try:
+            return _parse_bytes(override)
+        except ValueError:
+            raise ValueError(
+                f"{MEMORY_LIMIT_ENV}={override!r} is not a size; use bytes or a number with K, M, G or T."
+            ) from None
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _human(nbytes):
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if abs(nbytes) < 1024 or unit == "TB":
+            return f"{nbytes:.0f} {unit}" if unit == "B" else f"{nbytes:.1f} {unit}"
+        nbytes /= 1024
+    return f"{nbytes:.1f} TB"  # pragma: no cover
+
+
+def check_memory(nbytes, what, fix):
+    """Raise :class:`InsufficientMemoryError` when ``nbytes`` exceeds the available memory.
+
+    Parameters
+    ----------
+    nbytes : float
+        Estimated peak memory of the work.
+    what : str
+        The work, for the message (``"a 50000 x 50000 distance matrix"``).
+    fix : str
+        What the user can change (``"pass max_samples=5000"``).
+
+    Examples
+    --------
+    >>> check_memory(1024, "a tiny array", "nothing")
+    >>> check_memory(2**70, "an impossible array", "ask for less")
+    Traceback (most recent call last):
+    ...
+    deeptda._io.InsufficientMemoryError: an impossible array needs about ... TB, but only ...
+    """
+    limit = available_memory()
+    if limit is not None and nbytes > limit:
+        raise InsufficientMemoryError(
+            f"{what} needs about {_human(nbytes)}, but only {_human(limit)} of memory is available "
+            f"(set {MEMORY_LIMIT_ENV} to change the budget); {fix}."
+        )
