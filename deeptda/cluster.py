@@ -1,8 +1,10 @@
 """Behaviour clusters from an embedding, and back to the stream as bouts.
 
 * :class:`PersistenceClustering` — ToMATo (persistence-based mode seeking on a
-  kNN density, via gudhi) with the number of clusters read from the largest
-  gap of the prominence diagram; or HDBSCAN (scikit-learn), with noise as -1.
+  kNN density; :func:`deeptda.topology.density_modes`) with the number of
+  clusters read from a bootstrap band on the prominences; or HDBSCAN
+  (scikit-learn), with noise as -1. ``predict`` assigns new points.
+* :func:`name_clusters` — names for clusters from a few labelled windows.
 * :func:`clusters_to_bouts`, :func:`clusters_to_samples`, :func:`time_budget` —
   window clusters as bouts on the timeline.
 * :func:`representative_windows` — the medoid window of each cluster.
@@ -15,6 +17,7 @@ import numbers
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -25,8 +28,9 @@ __all__ = ["PersistenceClustering", "clusters_to_bouts", "clusters_to_samples", 
 class PersistenceClustering(ClusterMixin, BaseEstimator):
     """Clusters of an embedding or representation, with their number read from persistence.
 
-    ``method="tomato"`` runs ToMATo (gudhi): a log distance-to-measure density
-    on the ``n_neighbors`` graph; every local maximum starts a cluster, which
+    ``method="tomato"`` runs ToMATo (:func:`deeptda.topology.density_modes`):
+    a log distance-to-measure density on the symmetric ``n_neighbors`` graph
+    (j is i's neighbour or i is j's); every local maximum starts a cluster, which
     merges into a higher one when its prominence (density at birth minus
     density at merge) is exhausted. A group of points that are nobody else's
     neighbours (a separate component of the graph) is a cluster of infinite
@@ -68,12 +72,18 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         the map when n is in the hundreds of thousands, or lower this.
     confidence : float, default=0.95
         Quantile of the bootstrap band.
+    max_samples : int, default=10000
+        Larger data are clustered on a seeded random sample of this many
+        points; the others join the cluster of their nearest sampled point
+        (:meth:`predict`), so the cost stops growing with n beyond the search
+        for nearest neighbours.
     random_state : int, RandomState instance or None, default=None
-        Seeds the bootstrap resamples.
+        Seeds the sample and the bootstrap resamples.
 
     Attributes
     ----------
     labels_ : ndarray of shape (n_samples,)
+        Cluster ids, numbered from the largest cluster (0) to the smallest.
     n_clusters_ : int
     n_neighbors_ : int
         Neighbours used (ToMATo).
@@ -83,6 +93,15 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         The two prominences on either side of the chosen cut (ToMATo).
     threshold_ : float or None
         ``2 c``, the prominence a cluster needs (``selection="bootstrap"``).
+    n_clusters_range_ : tuple of int
+        The uncertainty of the count: the counts that the 99th percentile and
+        the median of the bootstrap distribution would give, in place of the
+        ``confidence`` quantile (``(n, n)`` when the count was not chosen by
+        the bootstrap). Report it as ``"5 (4-6)"``.
+    n_fit_ : int
+        Points the clustering was fitted on (at most ``max_samples``).
+    diagram_ : ndarray of shape (m, 2)
+        (peak density, merge density) of every finite merge (ToMATo).
     outlier_distance_ : float
         :meth:`predict` gives -1 to a point farther than this from every
         training point: the largest distance of a training point to its
@@ -105,11 +124,12 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         "selection": [StrOptions({"bootstrap", "gap"})],
         "n_bootstrap": [Interval(numbers.Integral, 1, None, closed="left")],
         "confidence": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "max_samples": [Interval(numbers.Integral, 2, None, closed="left")],
         "random_state": ["random_state"],
     }
 
     def __init__(self, n_clusters=None, *, method="tomato", n_neighbors="auto", min_cluster_size=None,
-                 selection="bootstrap", n_bootstrap=50, confidence=0.95, random_state=None):
+                 selection="bootstrap", n_bootstrap=50, confidence=0.95, max_samples=10000, random_state=None):
         self.n_clusters = n_clusters
         self.method = method
         self.n_neighbors = n_neighbors
@@ -117,6 +137,7 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         self.selection = selection
         self.n_bootstrap = n_bootstrap
         self.confidence = confidence
+        self.max_samples = max_samples
         self.random_state = random_state
 
     def fit(self, X, y=None):
@@ -124,8 +145,22 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         self._validate_params()
         from sklearn.neighbors import NearestNeighbors
 
-        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
+        X_all = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
+        rng = check_random_state(self.random_state)
+        sample = None
+        if X_all.shape[0] > self.max_samples:
+            sample = np.sort(rng.choice(X_all.shape[0], self.max_samples, replace=False))
+        X = X_all if sample is None else X_all[sample]
         n = X.shape[0]
+        self.n_fit_ = n
+        self._fit_on(X, n, rng)
+        if sample is not None:  # the rest join the cluster of their nearest sampled point
+            self.labels_ = self.predict(X_all)
+        return self
+
+    def _fit_on(self, X, n, rng):
+        from sklearn.neighbors import NearestNeighbors
+
         if self.method == "hdbscan":
             from sklearn.cluster import HDBSCAN
 
@@ -134,53 +169,62 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
             size = self.min_cluster_size or max(5, n // 100)
             self.labels_ = HDBSCAN(min_cluster_size=min(size, n), copy=True).fit_predict(X)
             self.n_clusters_ = int(len(set(self.labels_) - {-1}))
+            self.n_clusters_range_ = (self.n_clusters_, self.n_clusters_)
             self.n_neighbors_ = int(min(size, n - 1))
             dist, _ = NearestNeighbors(n_neighbors=self.n_neighbors_).fit(X).kneighbors()
             self._remember_training_points(X, dist[:, -1])
-            return self
-        from gudhi.clustering.tomato import Tomato
+            return
+        from .topology import density_modes, symmetric_graph
 
         k = min(30, max(5, n // 20)) if self.n_neighbors == "auto" else int(self.n_neighbors)
         k = int(min(k, n - 1))
         self.n_neighbors_ = k
         dist, ind = NearestNeighbors(n_neighbors=k).fit(X).kneighbors()
         density = _log_dtm_density(dist, X.shape[1])
-        # the symmetric kNN graph (ToMATo follows an edge only from the point that lists it):
-        # a group of points with no neighbour outside it is its own connected component,
-        # a cluster of infinite prominence
-        graph = _symmetric_graph(ind)
-        tomato = Tomato(graph_type="manual", density_type="manual")
-        tomato.fit(graph, weights=density)
-        if self.n_clusters is not None and self.n_clusters < len(tomato.max_weight_per_cc_):
+        # the symmetric kNN graph: a group of points with no neighbour outside it is its
+        # own connected component, a cluster of infinite prominence
+        graph = symmetric_graph(ind)
+        modes = density_modes(graph, density)
+        if self.n_clusters is not None and self.n_clusters < len(modes.components):
             # fewer clusters than components asked for: join the components along the
             # minimum spanning tree, so that they merge by prominence too
             from .topology import zero_dim_pairs
 
-            tomato = Tomato(graph_type="manual", density_type="manual")
-            tomato.fit(_symmetric_graph(ind, zero_dim_pairs(X).edges), weights=density)
-        finite = np.sort(tomato.diagram_[:, 0] - tomato.diagram_[:, 1])[::-1] if len(tomato.diagram_) else np.empty(0)
-        n_components = len(tomato.max_weight_per_cc_)
+            graph = symmetric_graph(ind, extra_edges=zero_dim_pairs(X).edges)
+            modes = density_modes(graph, density)
+        n_components = len(modes.components)
+        by_prominence = np.argsort(-modes.prominence, kind="stable")
+        finite = modes.prominence[by_prominence]
         self.prominence_ = np.r_[np.full(n_components, np.inf), finite]
         self.threshold_ = None
+        significant = None  # boolean per merge (in by_prominence order) when a band decides
         if self.n_clusters is not None:
-            chosen = int(min(self.n_clusters, tomato.n_leaves_))
+            chosen = int(min(self.n_clusters, n_components + len(finite)))
+            significant = np.arange(len(finite)) < chosen - n_components
+            low = high = chosen
         elif len(finite) == 0:
-            chosen = n_components
+            chosen = low = high = n_components
         elif self.selection == "bootstrap":
-            band = _bootstrap_band(X, density, k, self.n_bootstrap, self.confidence, self.random_state)
-            self.threshold_ = 2.0 * band
-            chosen = n_components + int((finite > self.threshold_).sum())
+            # one band for all modes: the sup over all points of the density's bootstrap deviation
+            sup = _bootstrap_deviation(X, density, k, self.n_bootstrap, rng).max(axis=1)
+            self.threshold_ = 2.0 * float(np.quantile(sup, self.confidence))
+            significant = finite > self.threshold_
+            chosen = n_components + int(significant.sum())
+            low = n_components + int((finite > 2.0 * np.quantile(sup, 1 - (1 - self.confidence) / 5)).sum())
+            high = n_components + int((finite > 2.0 * np.quantile(sup, 0.5)).sum())
         else:
             tail = np.r_[finite, 0.0]
-            chosen = n_components + int(np.argmax(tail[:-1] - tail[1:])) + 1
-        tomato.n_clusters_ = chosen
+            chosen = low = high = n_components + int(np.argmax(tail[:-1] - tail[1:])) + 1
+            significant = np.arange(len(finite)) < chosen - n_components
         self.n_clusters_ = chosen
+        self.n_clusters_range_ = (min(low, chosen), max(high, chosen))
         edge = np.r_[self.prominence_, 0.0]
         self.gap_ = (float(edge[chosen - 1]), float(edge[chosen]))
-        self.diagram_ = tomato.diagram_
-        self.labels_ = np.asarray(tomato.labels_, dtype=np.int64)
+        self.diagram_ = np.column_stack([density[modes.peaks], density[modes.saddles]])
+        keep = modes.peaks[by_prominence][significant] if significant is not None else modes.peaks
+        labelled = density_modes(graph, density, keep=keep)
+        self.labels_ = _by_size(np.unique(labelled.root, return_inverse=True)[1].astype(np.int64))
         self._remember_training_points(X, dist[:, -1])
-        return self
 
     def predict(self, X):
         """Cluster of new points: the cluster of the nearest training point.
@@ -203,7 +247,7 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         check_is_fitted(self, "labels_")
         X = validate_data(self, X, dtype=np.float64, reset=False)
         dist, ind = self._nn_.kneighbors(X, n_neighbors=1)
-        labels = self.labels_[ind[:, 0]].copy()
+        labels = self._fit_labels_[ind[:, 0]].copy()
         labels[dist[:, 0] > self.outlier_distance_] = -1
         return labels
 
@@ -215,6 +259,7 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         from sklearn.neighbors import NearestNeighbors
 
         self._nn_ = NearestNeighbors(n_neighbors=1).fit(X)
+        self._fit_labels_ = self.labels_.copy()
         self.outlier_distance_ = float(np.max(kth_distance)) if len(kth_distance) else 0.0
 
     def plot(self, ax=None):
@@ -238,20 +283,16 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         return ax
 
 
-def _symmetric_graph(ind, extra_edges=None):
-    """Neighbour lists of the undirected graph with an edge i-j when j is among i's neighbours
-    (rows of ``ind``) or i among j's, plus ``extra_edges`` (m, 2)."""
-    from scipy.sparse import coo_matrix
-
-    n, k = ind.shape
-    rows, cols = np.repeat(np.arange(n), k), ind.ravel()
-    if extra_edges is not None and len(extra_edges):
-        extra = np.asarray(extra_edges, dtype=np.int64)
-        rows, cols = np.r_[rows, extra[:, 0]], np.r_[cols, extra[:, 1]]
-    A = coo_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n, n)).tocsr()
-    A = (A + A.T).tocsr()
-    A.sort_indices()
-    return np.split(A.indices, A.indptr[1:-1])
+def _by_size(labels):
+    """Renumber clusters 0, 1, ... from the largest to the smallest (ties: first point first);
+    -1 stays -1. Makes the ids independent of the backend's internal order."""
+    ids = [c for c in np.unique(labels) if c != -1]
+    first = {c: int(np.argmax(labels == c)) for c in ids}
+    order = sorted(ids, key=lambda c: (-int((labels == c).sum()), first[c]))
+    mapping = np.full(labels.max() + 2 if len(labels) else 1, -1, dtype=np.int64)
+    for new, old in enumerate(order):
+        mapping[old] = new
+    return np.where(labels == -1, -1, mapping[labels])
 
 
 def _log_dtm_density(dist, dim):
@@ -260,20 +301,18 @@ def _log_dtm_density(dist, dim):
     return -dim * np.log(dtm + 1e-12 * max(np.nanmax(dtm), 1e-300))
 
 
-def _bootstrap_band(X, density, k, n_bootstrap, confidence, random_state):
-    """The ``confidence`` quantile of ``max_i |f*(x_i) - f(x_i)|`` over bootstrap resamples.
+def _bootstrap_deviation(X, density, k, n_bootstrap, rng):
+    """``|f*(x_i) - f(x_i)|`` at every point for each of ``n_bootstrap`` resamples: (B, n).
 
     ``f*`` is the same log-DTM density, estimated at the original points from a
     resample drawn with replacement; copies of the query point itself are left
     out, as ``f`` leaves the point out.
     """
     from sklearn.neighbors import NearestNeighbors
-    from sklearn.utils import check_random_state
 
-    rng = check_random_state(random_state)
     n = X.shape[0]
     rows = np.arange(n)[:, None]
-    sup = np.empty(n_bootstrap)
+    out = np.zeros((n_bootstrap, n))
     for b in range(n_bootstrap):
         idx = rng.randint(0, n, n)
         copies = int(np.bincount(idx, minlength=n).max())
@@ -281,8 +320,8 @@ def _bootstrap_band(X, density, k, n_bootstrap, confidence, random_state):
         dist = np.where(idx[nb] == rows, np.nan, dist)  # a point's own copies
         dist = np.sort(dist, axis=1)[:, :k]  # NaN sorts last
         deviation = np.abs(_log_dtm_density(dist, X.shape[1]) - density)
-        sup[b] = np.nanmax(deviation) if np.isfinite(deviation).any() else 0.0
-    return float(np.quantile(sup, confidence))
+        out[b] = np.where(np.isfinite(deviation), deviation, 0.0)
+    return out
 
 
 def name_clusters(labels, known):

@@ -33,13 +33,19 @@ import os
 import numpy as np
 import pandas as pd
 
+from .simulations import make_wearable_stream, make_wearable_windows
+
 __all__ = [
     "BEHAVIOURS",
     "TRANSITIONS",
     "make_collar_stream",
     "make_collar_windows",
     "load_basic_motions",
+    "load_aeon",
+    "AEON_DATASETS",
     "load_csv",
+    "make_wearable_stream",
+    "make_wearable_windows",
 ]
 
 #: Behaviour model: gravity direction (collar frame), median bout length (s),
@@ -272,6 +278,61 @@ def make_collar_windows(duration=3600.0, *, window="2.56s", stride="1.28s", rand
         return sliding_windows(stream, window, stride, channels=["x", "y", "z"], labels="behaviour")
 
 
+#: Labelled time-series sets whose files ship inside the ``aeon`` wheel (no download).
+AEON_DATASETS = ("ACSF1", "ArrowHead", "BasicMotions", "GunPoint", "ItalyPowerDemand", "JapaneseVowels",
+                 "OSULeaf", "PickupGestureWiimoteZ")
+
+
+def load_aeon(name, split=None):
+    """A labelled set from the ``.ts`` files that the ``aeon`` package ships.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`AEON_DATASETS`.
+    split : {None, "train", "test"}, default=None
+        ``None`` returns all cases (train then test).
+
+    Returns
+    -------
+    X : ndarray of shape (n_cases, n_channels, n_timepoints), float32
+        Sets whose cases differ in length (JapaneseVowels, PickupGestureWiimoteZ)
+        are read in the equal-length versions aeon ships beside them.
+    y : ndarray of shape (n_cases,), str
+
+    Examples
+    --------
+    >>> X, y = load_aeon("GunPoint")
+    >>> X.shape, sorted(set(y.tolist()))
+    ((200, 1, 150), ['1', '2'])
+    """
+    if name not in AEON_DATASETS:
+        raise ValueError(f"unknown set {name!r}; choose from {list(AEON_DATASETS)}.")
+    if split not in (None, "train", "test"):
+        raise ValueError(f"split must be None, 'train' or 'test', got {split!r}.")
+    try:
+        from aeon.datasets import load_from_ts_file
+        import aeon.datasets as aeon_datasets
+    except ImportError:
+        raise ImportError(
+            f"load_aeon reads the {name} files shipped by the 'aeon' package, which is not installed; "
+            "install it with: pip install \"deeptda[data]\""
+        ) from None
+    folder = os.path.join(os.path.dirname(aeon_datasets.__file__), "data", name)
+    stem = f"{name}_eq" if os.path.exists(os.path.join(folder, f"{name}_eq_TRAIN.ts")) else name
+    parts = ["TRAIN", "TEST"] if split is None else [split.upper()]
+    Xs, ys = [], []
+    for part in parts:
+        X, y = load_from_ts_file(os.path.join(folder, f"{stem}_{part}.ts"))
+        Xs.append(np.asarray(X, dtype=np.float32))
+        ys.append(np.asarray(y).astype(str))
+    X = np.concatenate(Xs)
+    if not np.isfinite(X).all():  # padding of unequal lengths: carry the last value forward
+        X = pd.DataFrame(X.reshape(-1, X.shape[-1]).T).ffill().bfill().to_numpy().T.reshape(X.shape)
+        X = np.ascontiguousarray(X, dtype=np.float32)
+    return X, np.concatenate(ys)
+
+
 def load_basic_motions(split=None):
     """The UEA BasicMotions recordings: real smartwatch data of four activities.
 
@@ -298,24 +359,7 @@ def load_basic_motions(split=None):
     >>> X.shape
     (80, 6, 100)
     """
-    if split not in (None, "train", "test"):
-        raise ValueError(f"split must be None, 'train' or 'test', got {split!r}.")
-    try:
-        from aeon.datasets import load_from_ts_file
-        import aeon.datasets as aeon_datasets
-    except ImportError:
-        raise ImportError(
-            "load_basic_motions reads the BasicMotions files shipped by the 'aeon' "
-            "package, which is not installed; install it with: pip install \"deeptda[data]\""
-        ) from None
-    folder = os.path.join(os.path.dirname(aeon_datasets.__file__), "data", "BasicMotions")
-    parts = ["TRAIN", "TEST"] if split is None else [split.upper()]
-    Xs, ys = [], []
-    for part in parts:
-        X, y = load_from_ts_file(os.path.join(folder, f"BasicMotions_{part}.ts"))
-        Xs.append(np.asarray(X, dtype=np.float32))
-        ys.append(np.asarray(y).astype(str))
-    return np.concatenate(Xs), np.concatenate(ys)
+    return load_aeon("BasicMotions", split)
 
 
 def _numeric_share(column):

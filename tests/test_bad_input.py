@@ -28,7 +28,7 @@ import deeptda
 from deeptda import DeepTDA, PersistenceClustering, SlidingWindow, sliding_windows
 from deeptda import ChannelScaler
 from deeptda.cluster import clusters_to_bouts, representative_windows, time_budget
-from deeptda.datasets import load_basic_motions, load_csv, make_collar_stream
+from deeptda.datasets import load_aeon, load_basic_motions, load_csv, make_collar_stream, make_wearable_stream
 from deeptda.metrics import evaluate_embedding, knn_accuracy, trustworthiness
 from deeptda.topology import diagram_distance, one_dim_pairs, persistence_diagram, zero_dim_pairs
 
@@ -296,6 +296,9 @@ CASES = [
         Raises(MemoryError, "needs about .* memory is available.*channels=")),
     Case("load_basic_motions", "unknown split", lambda t: load_basic_motions("validation"), Raises(ValueError, "split must be")),
     Case("make_collar_stream", "zero duration", lambda t: make_collar_stream(0), Raises(ValueError, "must be positive")),
+    Case("load_aeon", "a set aeon does not ship", lambda t: load_aeon("Nope"), Raises(ValueError, "unknown set 'Nope'; choose from")),
+    Case("make_wearable_stream", "ten channels", lambda t: make_wearable_stream(60, n_channels=10),
+         Raises(ValueError, "n_channels must be between 1 and 9")),
     # clustering ------------------------------------------------------------------------------
     Case("PersistenceClustering", "one point", lambda t: PersistenceClustering().fit(ROWS[:1]), Raises(ValueError, "1 sample")),
     Case("PersistenceClustering", "NaN", lambda t: PersistenceClustering().fit(np.where(ROWS > 1, np.nan, ROWS)),
@@ -352,6 +355,12 @@ CASES = [
     Case("deeptda cluster", "missing timestamp column", lambda t: cli(
         "cluster", write(t, "c.csv", "x,y\n1,2\n"), "--timestamp", "time"), cli_error("timestamp column 'time'")),
     Case("deeptda cluster", "empty file", lambda t: cli("cluster", write(t, "e.csv", "")), cli_error("is empty")),
+    Case("deeptda cluster", "labelled bouts without a label column", lambda t: cli(
+        "cluster", write(t, "r.csv", "x,y\n" + "".join(f"{i % 7},{i % 5}\n" for i in range(300))), "--window", "20",
+        "--epochs", "1", "--quiet", "--labels", write(t, "b.csv", "start,end\n0,10\n")),
+        cli_error("needs the columns start, end and label")),
+    Case("deeptda demo", "negative duration", lambda t: cli("demo", "--duration", "-5", "--out", str(t / "d")),
+         cli_error("must be positive")),
 ]
 
 

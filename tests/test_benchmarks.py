@@ -49,7 +49,8 @@ def test_bench_scale_tiny(tmp_path):
 def test_bench_clustering_tiny(tmp_path):
     printed = run("bench_clustering.py", "--quick", "--out", str(tmp_path))
     runs = pd.read_csv(tmp_path / "clustering.csv")
-    assert set(runs["dataset"]) == {"collar", "basic-motions"}
-    assert runs["method"].str.contains("bootstrap").any() and runs["method"].str.contains("gap").any()
-    assert runs["ari"].between(-1, 1).all()
-    assert (tmp_path / "clustering_summary.md").exists() and "count_within_1" in printed
+    assert set(runs["space"]) == {"representation", "map"} and (runs["true_k"] >= 2).all()
+    assert runs["ari"].between(-1, 1).all() and runs["kmeans_true_k_ari"].between(-1, 1).all()
+    low_high = runs["band"].str.split("-", expand=True).astype(int)
+    assert ((low_high[0] <= runs["found_k"]) & (runs["found_k"] <= low_high[1])).all()
+    assert (tmp_path / "clustering_summary.md").exists() and "within_1" in printed

@@ -228,3 +228,24 @@ def test_cli_cluster_names_clusters_from_labelled_bouts(tmp_path, capsys):
     assert bouts["start"].str.endswith(("+01:00", "+02:00")).all()  # back in the recording's zone
     budget = pd.read_csv(out / "time_budget.csv")
     assert "behaviour" in budget.columns
+
+
+def test_count_comes_with_its_bootstrap_range():
+    X, _ = blobs(6)
+    model = PersistenceClustering(random_state=0).fit(X)
+    low, high = model.n_clusters_range_
+    assert low <= model.n_clusters_ <= high
+    assert PersistenceClustering(n_clusters=3).fit(X).n_clusters_range_ == (3, 3)
+
+
+def test_large_data_is_clustered_on_a_sample_and_predicted():
+    rng = np.random.default_rng(0)
+    centres = np.array([[0, 0], [8, 0], [0, 8]])
+    y = rng.choice(3, size=30_000, p=[0.6, 0.3, 0.1])
+    X = centres[y] + rng.normal(0, 1.0, (len(y), 2))
+    model = PersistenceClustering(max_samples=3000, random_state=0).fit(X)
+    assert model.n_fit_ == 3000 and model.n_clusters_ == 3
+    assert adjusted_rand_score(y, model.labels_) > 0.97
+    np.testing.assert_array_equal(model.predict(X), model.labels_)
+    again = PersistenceClustering(max_samples=3000, random_state=0).fit(X)
+    np.testing.assert_array_equal(again.labels_, model.labels_)

@@ -221,3 +221,43 @@ def test_kernel_without_jit():
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
+
+
+def test_density_modes_match_gudhi_tomato():
+    from gudhi.clustering.tomato import Tomato
+    from sklearn.metrics import adjusted_rand_score
+    from sklearn.neighbors import NearestNeighbors
+
+    from deeptda.topology import density_modes, symmetric_graph
+
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal(0, 1, (150, 2)), rng.normal(5, 1, (100, 2)), rng.normal((0, 6), 0.7, (60, 2))]
+    dist, ind = NearestNeighbors(n_neighbors=10).fit(X).kneighbors()
+    density = -np.log(np.sqrt((dist ** 2).mean(axis=1)))
+    graph = symmetric_graph(ind)
+    modes = density_modes(graph, density)
+    reference = Tomato(graph_type="manual", density_type="manual")
+    reference.fit([graph[1][graph[0][i]:graph[0][i + 1]] for i in range(len(X))], weights=density)
+    np.testing.assert_allclose(np.sort(modes.prominence),
+                               np.sort(reference.diagram_[:, 0] - reference.diagram_[:, 1]))
+    n_components = len(modes.components)
+    assert n_components == len(reference.max_weight_per_cc_)
+    # keeping the most prominent modes gives ToMATo's three clusters
+    keep = modes.peaks[np.argsort(-modes.prominence)[:3 - n_components]]
+    ours = density_modes(graph, density, keep=keep).root
+    reference.n_clusters_ = 3
+    assert len(np.unique(ours)) == 3
+    assert adjusted_rand_score(reference.labels_, ours) == 1.0
+
+
+def test_density_modes_exact_small_case_and_ties():
+    from deeptda.topology import density_modes, symmetric_graph
+
+    graph = symmetric_graph([[1], [2], [3], [4], [3]])  # a path 0-1-2-3-4
+    modes = density_modes(graph, np.array([3.0, 1.0, 2.0, 0.5, 5.0]))
+    assert modes.root.tolist() == [4] * 5 and modes.components.tolist() == [4]
+    assert sorted(zip(modes.peaks.tolist(), modes.saddles.tolist())) == [(0, 3), (2, 1)]
+    flat = density_modes(graph, np.zeros(5))  # all tied: one mode, swept in index order
+    assert flat.components.tolist() == [0] and np.all(flat.prominence == 0)
+    with pytest.raises(ValueError, match="graph has 5 points but density has 4"):
+        density_modes(graph, np.zeros(4))

@@ -87,3 +87,70 @@ def mst_points(X):
         in_tree[best] = True
         current = best
     return edges, weights
+
+
+@njit(cache=True)
+def _find(parent, i):
+    root = i
+    while parent[root] != root:
+        root = parent[root]
+    while parent[i] != root:  # path compression
+        nxt = parent[i]
+        parent[i] = root
+        i = nxt
+    return root
+
+
+@njit(cache=True)
+def superlevel_sweep(indptr, indices, density, order, keep):
+    """ToMATo's sweep of a graph's superlevel sets (Chazal et al., 2013).
+
+    Points are visited in ``order`` (decreasing density; the caller breaks ties).
+    A point with no visited neighbour starts a mode; otherwise it joins the
+    mode of its densest visited neighbour, and every other mode it touches is
+    merged into the one with the higher peak, unless the lower peak is marked
+    in ``keep`` (n,) bool. With nothing kept every possible merge happens, and
+    the merges are the 0-dim persistence pairs of the superlevel filtration:
+    a mode's prominence is its peak's density minus its merge point's.
+
+    The graph is CSR (``indptr``, ``indices``) and must be symmetric. Returns
+    ``root`` (n,) int64, each point's mode (its peak's index), and the merges
+    as ``peaks`` (m,), ``saddles`` (m,) int64: the peak of the mode that died
+    and the point at which it merged.
+    """
+    n = density.shape[0]
+    rank = np.empty(n, dtype=np.int64)
+    for r in range(n):
+        rank[order[r]] = r
+    parent = np.arange(n)
+    peaks = np.empty(n, dtype=np.int64)
+    saddles = np.empty(n, dtype=np.int64)
+    m = 0
+    for r in range(n):
+        i = order[r]
+        best = -1
+        for p in range(indptr[i], indptr[i + 1]):
+            j = indices[p]
+            if rank[j] < r and (best == -1 or rank[j] < rank[best]):
+                best = j
+        if best == -1:
+            continue  # a new mode, with i as its peak
+        parent[i] = _find(parent, best)
+        for p in range(indptr[i], indptr[i + 1]):
+            j = indices[p]
+            if rank[j] >= r:
+                continue
+            a = _find(parent, j)
+            b = _find(parent, i)
+            if a == b:
+                continue
+            high, low = (a, b) if rank[a] < rank[b] else (b, a)
+            if not keep[low]:
+                parent[low] = high
+                peaks[m] = low
+                saddles[m] = i
+                m += 1
+    root = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        root[i] = _find(parent, i)
+    return root, peaks[:m], saddles[:m]
