@@ -144,7 +144,7 @@ def main():
     runs["within_1"] = (runs["found_k"] - runs["true_k"]).abs() <= 1
     runs["over_2x"] = runs["found_k"] > 2 * runs["true_k"]
     summary = runs.groupby(["set", "space"], sort=False).agg(
-        true_k=("true_k", "first"), found_k=("found_k", lambda v: ", ".join(map(str, v))),
+        true_k=("true_k", lambda v: ", ".join(map(str, v))), found_k=("found_k", lambda v: ", ".join(map(str, v))),
         bands=("band", lambda v: ", ".join(v)), within_1=("within_1", "mean"),
         ari=("ari", "mean"), kmeans_true_k_ari=("kmeans_true_k_ari", "mean"))
     totals = runs.groupby("space").agg(within_1=("within_1", "mean"), over_2x=("over_2x", "sum"),

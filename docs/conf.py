@@ -22,7 +22,7 @@ extensions = [
     "myst_nb",
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
-exclude_patterns = ["_build", "**.ipynb_checkpoints"]
+exclude_patterns = ["_build", "**.ipynb_checkpoints", "tables"]
 autosummary_generate = ["api.rst"]
 autodoc_default_options = {"members": True, "inherited-members": False}
 numpydoc_show_class_members = False
