@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 TORCH_PIN ?= torch==2.13.0
 
-.PHONY: install demo test test-slow docs bench clean
+.PHONY: install demo test test-slow lint docs bench clean
 
 $(VENV)/.installed: pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ test: install
 
 docs: install
 	env -u MPLBACKEND $(PY) -m sphinx -W --keep-going -q -b html docs docs/_build/html
+
+lint: install
+	$(VENV)/bin/ruff check deeptda tests benchmarks
 
 test-slow: install
 	$(PY) -m pytest tests -m slow

@@ -152,7 +152,7 @@ THREAD_VARIANTS = {
 
 
 def run_scale(args):
-    from deeptda.benchmark import _PeakRSS
+    from deeptda.benchmark import PeakRSS
     from deeptda.datasets import make_collar_windows
 
     configs = dict(SCALE_CONFIGS, **(THREAD_VARIANTS if args.thread_variants else {}))
@@ -166,7 +166,7 @@ def run_scale(args):
         for label, (method, seed, params) in configs.items():
             extra = args.deeptda_params if method == "DeepTDA" else {}
             est = make_method(method, seed, **params, **extra)
-            with _PeakRSS() as memory:
+            with PeakRSS() as memory:
                 t0 = time.perf_counter()
                 est.fit(X)
                 fit_s = time.perf_counter() - t0

@@ -350,7 +350,9 @@ class DeepTDA(TransformerMixin, BaseEstimator):
 
         check_is_fitted(self, "network_")
         if self._encoder_kind == "custom":
-            raise ValueError("a model with a custom encoder cannot be saved to a file; pickle it, or use encoder='auto'.")
+            raise ValueError(
+                "a model with a custom encoder cannot be saved to a file; pickle it, or use encoder='auto'."
+            )
         params = self.get_params(deep=False)
         params["topo_dims"] = list(self.topo_dims)
         self._augmentation_names()  # a saved model names known augmentations only

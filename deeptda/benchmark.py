@@ -89,7 +89,7 @@ def perturb(X, *, snr_db=None, outlier_fraction=0.0, spikes_per_window=5, spike_
     return out.astype(np.float32)
 
 
-class _PeakRSS:
+class PeakRSS:
     """Peak resident memory of this process while the block runs (Linux; NaN elsewhere).
 
     Sampled every 20 ms from /proc/self/statm, so it includes torch, numba and
@@ -248,7 +248,7 @@ def compare_methods(X, labels=None, *, methods=METHODS, random_state=0, X_refere
     embeddings, rows, models = {}, {}, {}
     for name in methods:
         est = make_method(name, random_state, **(method_params or {}).get(name, {}))
-        with _PeakRSS() as memory:
+        with PeakRSS() as memory:
             t0 = time.perf_counter()
             Y = est.fit_transform(X)
             fit_s = time.perf_counter() - t0

@@ -235,7 +235,8 @@ def cmd_cluster(args):
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(prog="deeptda", description="Topological dimensionality reduction of sensor time series.")
+    parser = argparse.ArgumentParser(
+        prog="deeptda", description="Topological dimensionality reduction of sensor time series.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="compare DeepTDA, t-SNE and UMAP on bundled data; write a figure and a table",
@@ -255,7 +256,8 @@ def build_parser():
                            description="Read a CSV (one row per sample), optionally cut it into windows, embed "
                                        "it with the chosen method and write OUT.csv and OUT.png.")
     embed.add_argument("csv", help="input CSV file")
-    embed.add_argument("--out", default="results/embedding", help="output path without extension (default: results/embedding)")
+    embed.add_argument("--out", default="results/embedding",
+                       help="output path without extension (default: results/embedding)")
     embed.add_argument("--method", choices=["deeptda", "tsne", "umap"], default="deeptda")
     embed.add_argument("--timestamp", help="timestamp column (parsed as datetimes)")
     embed.add_argument("--unit", help="unit of numeric timestamps, e.g. s or ms")
@@ -266,7 +268,8 @@ def build_parser():
     embed.add_argument("--seed", type=int, default=0)
     embed.set_defaults(func=cmd_embed)
 
-    cluster = sub.add_parser("cluster", help="find behaviours in a CSV recording; write bouts, time budget and a timeline",
+    cluster = sub.add_parser("cluster",
+                             help="find behaviours in a CSV recording; write bouts, time budget and a timeline",
                              description="Cut a CSV recording into windows, embed them with DeepTDA, cluster the "
                                          "representation (number of clusters from persistence) and write bouts.csv, "
                                          "time_budget.csv and timeline.png into --out.")

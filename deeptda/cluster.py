@@ -143,8 +143,6 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
     def fit(self, X, y=None):
         """Cluster ``X`` of shape (n_samples, n_features); returns ``self``."""
         self._validate_params()
-        from sklearn.neighbors import NearestNeighbors
-
         X_all = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
         rng = check_random_state(self.random_state)
         sample = None

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .topology import _kernels, one_dim_pairs, zero_dim_pairs
+from .topology import one_dim_pairs, zero_dim_pairs
 
 __all__ = ["contrastive_loss", "neighbour_loss", "topological_loss", "umap_ab"]
 
@@ -91,8 +91,7 @@ def _mst_edges(D):
     if D.is_cuda:
         return zero_dim_pairs(D, precomputed=True).edges
     # The matrix comes from _distance_matrix (finite, symmetric): skip the input checks.
-    edges, _ = _kernels.mst_dense(np.ascontiguousarray(D.numpy(), dtype=np.float64))
-    return torch.from_numpy(edges)
+    return torch.from_numpy(zero_dim_pairs(D.numpy(), precomputed=True, check_input=False).edges)
 
 
 def _edge_lengths(P, edges, scale, eps=1e-12):

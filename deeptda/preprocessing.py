@@ -29,8 +29,8 @@ def check_windows_or_rows(estimator, X, *, reset):
             ) from None
     if kind == "c":
         raise ValueError(
-            "Complex data not supported: X is complex; pass real values, e.g. the magnitude (np.abs) or the real and imaginary "
-            "parts as separate channels."
+            "Complex data not supported: X is complex; pass real values, e.g. the magnitude (np.abs) or the "
+            "real and imaginary parts as separate channels."
         )
     if not reset and ndim in (2, 3) and ndim != estimator.n_dims_in_:
         raise ValueError(

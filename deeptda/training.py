@@ -59,7 +59,8 @@ def train_encoder(net, X, *, epochs, batch_size, learning_rate, temperature, aug
     """
     params = list(net.encoder.parameters()) + list(net.projection.parameters())
     opt = torch.optim.AdamW(params, lr=learning_rate, weight_decay=1e-4)
-    cpu_gen = torch.Generator().manual_seed(int(torch.randint(2**62, (1,), generator=generator, device=generator.device)))
+    seed = torch.randint(2**62, (1,), generator=generator, device=generator.device)
+    cpu_gen = torch.Generator().manual_seed(int(seed))
     history = []
     net.train()
     bar = tqdm(range(epochs), desc="encoder", disable=not verbose, leave=False)

@@ -262,9 +262,19 @@ def _parse_stream(data, *, timestamp=None, channels=None, labels=None) -> _Strea
             raise ValueError(f"channels {list(channels)} must be numeric: {exc}") from None
         channel_names = [str(c) for c in channels]
     else:
+        import scipy.sparse
+
+        if scipy.sparse.issparse(data):
+            raise TypeError("sparse input is not supported: a stream is dense (n_timepoints, n_channels); "
+                            "convert it with .toarray().")
+        if np.iscomplexobj(data):
+            raise ValueError("Complex data not supported: a stream holds real sensor values; pass the "
+                             "magnitude (np.abs) or the real and imaginary parts as separate channels.")
         try:
             values = np.asarray(data, dtype=np.float64)
-        except (TypeError, ValueError) as exc:
+        except TypeError as exc:
+            raise TypeError(f"the stream must be numeric: {exc}") from None
+        except ValueError as exc:
             raise ValueError(f"the stream must be numeric: {exc}") from None
         if values.ndim == 1:
             values = values[:, None]
@@ -302,7 +312,10 @@ def _parse_stream(data, *, timestamp=None, channels=None, labels=None) -> _Strea
     if values.shape[0] == 0:
         raise ValueError("the stream is empty.")
     if values.shape[1] == 0:
-        raise ValueError("the stream has no channels; give at least one column of sensor values.")
+        raise ValueError(
+            f"the stream has no channels: found array with 0 feature(s) (shape={values.shape}) while a "
+            "minimum of 1 is required; give at least one column of sensor values."
+        )
     if not np.isfinite(values).all():
         bad = int((~np.isfinite(values)).any(axis=1).sum())
         raise ValueError(
@@ -661,8 +674,8 @@ class SlidingWindow(TransformerMixin, BaseEstimator):
         w = self._windows(X)
         if len(w.channels) != self.n_features_in_:
             raise ValueError(
-                f"X has {len(w.channels)} channels, but SlidingWindow was fitted with "
-                f"{self.n_features_in_}."
+                f"X has {len(w.channels)} features, but SlidingWindow is expecting {self.n_features_in_} "
+                "features as input (channels): cut streams with the channels seen in fit."
             )
         return w.X
 

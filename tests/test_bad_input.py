@@ -225,6 +225,10 @@ CASES = [
          Raises(ValueError, "must be 2-D.*pass them to DeepTDA directly")),
     Case("sliding_windows", "strings", lambda t: sliding_windows(np.array([["a"], ["b"]]), 1),
          Raises(ValueError, "must be numeric")),
+    Case("sliding_windows", "a sparse matrix", lambda t: sliding_windows(__import__("scipy.sparse").sparse.eye(10).tocsr(), 2),
+         Raises(TypeError, "sparse input is not supported.*toarray")),
+    Case("sliding_windows", "complex values", lambda t: sliding_windows(np.ones((10, 2), complex), 2),
+         Raises(ValueError, "Complex data not supported")),
     Case("sliding_windows", "NaN samples", lambda t: sliding_windows(np.r_[np.zeros(5), np.nan], 2),
          Raises(ValueError, "NaN or infinite values in 1 samples; fill or drop")),
     Case("sliding_windows", "duration without timestamps", lambda t: sliding_windows(np.zeros(10), "1s"),
@@ -260,7 +264,7 @@ CASES = [
     Case("sliding_windows", "DataFrame without numeric columns", lambda t: sliding_windows(
         pd.DataFrame({"a": ["x", "y"]}), 1), Raises(ValueError, "no numeric channel columns; pass channels")),
     Case("SlidingWindow.transform", "other channel count", lambda t: SlidingWindow(4).fit(
-        np.zeros((20, 3))).transform(np.zeros((20, 2))), Raises(ValueError, "2 channels, but SlidingWindow was fitted with 3")),
+        np.zeros((20, 3))).transform(np.zeros((20, 2))), Raises(ValueError, "2 features, but SlidingWindow is expecting 3 features")),
     # loaders -------------------------------------------------------------------------------
     Case("load_csv", "missing file", lambda t: load_csv(str(t / "missing.csv")),
          Raises(FileNotFoundError, "no such file.*check the path")),

@@ -1,6 +1,5 @@
 """Execute every notebook, on small settings (DEEPTDA_FAST=1), as a user would run it."""
 
-import os
 import pathlib
 
 import pytest

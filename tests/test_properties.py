@@ -31,7 +31,8 @@ def test_every_sample_is_covered_as_often_as_the_grid_says(params):
     starts = w.start_index
     # the grid: every stride, the last window complete ("drop") or reaching the end ("pad")
     full = np.arange(0, n - length + 1, stride)
-    expected = full if partial == "drop" else np.r_[full, np.arange(0, n, stride)[np.arange(0, n, stride) + length > n][:1]]
+    grid = np.arange(0, n, stride)
+    expected = full if partial == "drop" else np.r_[full, grid[grid + length > n][:1]]
     np.testing.assert_array_equal(starts, expected)
     coverage = np.zeros(n, dtype=int)
     for s, window in zip(starts, w.X[:, 0]):

@@ -160,7 +160,7 @@ def _sort_by_death(edges, deaths):
     return ZeroDimPairs(edges[order], deaths[order])
 
 
-def zero_dim_pairs(X, *, precomputed=False, backend="auto"):
+def zero_dim_pairs(X, *, precomputed=False, backend="auto", check_input=True):
     """Exact 0-dim persistence pairs: the minimum-spanning-tree edges.
 
     Parameters
@@ -174,6 +174,10 @@ def zero_dim_pairs(X, *, precomputed=False, backend="auto"):
     backend : {"auto", "numba", "torch"}, default="auto"
         ``"auto"`` uses torch for CUDA tensors and numba otherwise; ``"torch"``
         forces the vectorised torch path (tensor input only).
+    check_input : bool, default=True
+        ``False`` skips the checks of a numpy input (finite, symmetric, at
+        least 2 points) for callers that built it themselves, such as the
+        topological loss on its own distance matrices.
 
     Returns
     -------
@@ -213,7 +217,10 @@ def zero_dim_pairs(X, *, precomputed=False, backend="auto"):
         )
     if backend == "torch":
         raise ValueError("backend='torch' needs a torch tensor as input.")
-    if precomputed:
+    if not check_input:
+        X = np.ascontiguousarray(X, dtype=np.float64)
+        edges, deaths = _kernels.mst_dense(X) if precomputed else _kernels.mst_points(X)
+    elif precomputed:
         edges, deaths = _kernels.mst_dense(_check_distances(X))
     else:
         edges, deaths = _kernels.mst_points(_check_points(X))
