@@ -40,7 +40,7 @@ def _bout_labels(path, start, end):
     """
     import pandas as pd
 
-    from .windows import parse_timestamps
+    from .timestamps import parse_timestamps
 
     if not os.path.exists(path):
         raise FileNotFoundError(f"no such file: {path!r}; check the path of the labelled bouts.")

@@ -429,7 +429,7 @@ def load_csv(path, *, timestamp=None, channels=None, label=None, unit=None, erro
     import warnings
 
     from ._io import check_memory
-    from .windows import parse_timestamps
+    from .timestamps import parse_timestamps
 
     if errors not in ("raise", "coerce"):
         raise ValueError(f"errors must be 'raise' or 'coerce', got {errors!r}.")
