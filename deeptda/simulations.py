@@ -167,24 +167,27 @@ def make_wearable_stream(duration=3600.0, sampling_rate=25.0, *, n_behaviours=5,
     pick = shares / bout_s / (shares / bout_s).sum()  # bouts drawn so that time shares match
     acc = np.zeros((n, 3))
     codes = np.empty(n, dtype=np.int64)
-    fade = int(transition * fs)
-    pos, prev = 0, None
+    # each bout is generated h samples longer at both ends; consecutive bouts overlap by 2h samples
+    # around their boundary, where the signal blends linearly from the old bout into the new one
+    h = min(int(transition * fs) // 2, int(2.5 * fs))
+    pos, tail = 0, None
     while pos < n:
         state = int(rng.choice(k, p=pick))
         length = max(int(5 * fs), int(bout_s[state] * float(np.exp(0.5 * rng.standard_normal())) * fs))
         end = min(n, pos + length)
         m = end - pos
-        gravity = _rotate(np.tile(specs[state]["gravity"], (m, 1)), rng.normal(size=3),
-                          np.deg2rad(3.0) * _slow(m, fs, rng, 10.0))
-        bout = gravity + _motion(specs[state], m, fs, rng)
-        if prev is not None and fade > 0 and pos >= fade:
-            w = np.linspace(0, 1, min(fade, m))[:, None]
-            lo = pos - len(w) // 2
-            mix = acc[lo:lo + len(w)].copy()
-            bout[:len(w)] = (1 - w) * mix + w * bout[:len(w)]
-        acc[pos:end] = bout
+        gravity = _rotate(np.tile(specs[state]["gravity"], (m + 2 * h, 1)), rng.normal(size=3),
+                          np.deg2rad(3.0) * _slow(m + 2 * h, fs, rng, 10.0))
+        signal = gravity + _motion(specs[state], m + 2 * h, fs, rng)  # samples pos - h ... end + h - 1
+        acc[pos:end] = signal[h:h + m]
+        if tail is not None and h > 0:
+            span = min(2 * h, end - (pos - h))
+            old = np.concatenate([acc[pos - h:pos], tail])[:span]
+            w = np.linspace(0.0, 1.0, span)[:, None]
+            acc[pos - h:pos - h + span] = (1 - w) * old + w * signal[:span]
+        tail = signal[h + m:]
         codes[pos:end] = state
-        pos, prev = end, state
+        pos = end
     mount = _rotate(np.eye(3), rng.normal(size=3), np.full(3, np.deg2rad(rotation)))
     roll = np.cumsum(rng.normal(0, np.deg2rad(3.0) / np.sqrt(3600 * fs), n))
     acc = _rotate(acc @ mount.T, [1.0, 0, 0], roll)

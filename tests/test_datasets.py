@@ -84,3 +84,31 @@ def test_gait_rate_drifts_within_a_bout():
         peaks.append(np.fft.rfftfreq(len(block), 1 / fs)[spec.argmax()])
     assert 0.9 <= min(peaks) and max(peaks) <= 2.4
     assert max(peaks) > min(peaks)  # the pace is not constant
+
+
+def test_wearable_simulator_is_seeded_and_shaped_as_asked():
+    from deeptda.datasets import make_wearable_stream
+
+    a = make_wearable_stream(600, 20, n_behaviours=4, n_channels=6, random_state=3)
+    b = make_wearable_stream(600, 20, n_behaviours=4, n_channels=6, random_state=3)
+    pd.testing.assert_frame_equal(a, b)
+    assert a.shape == (12000, 7) and list(a.columns[:6]) == [f"c{i}" for i in range(6)]
+    for channels in (1, 2, 3, 9):
+        df = make_wearable_stream(60, 10, n_channels=channels, random_state=0)
+        assert df.shape[1] == channels + 1 and np.isfinite(df.drop(columns="behaviour").to_numpy()).all()
+    quantised = make_wearable_stream(60, 10, clip=2.0, bits=4, random_state=0)[["c0", "c1", "c2"]].to_numpy()
+    assert np.abs(quantised).max() <= 2.0 and len(np.unique(quantised)) <= 16
+
+
+def test_wearable_shares_follow_the_imbalance_and_transitions_keep_gravity():
+    from deeptda.datasets import make_wearable_stream
+
+    df = make_wearable_stream(6 * 3600, 5, n_behaviours=4, imbalance=20, noise=0.0, clip=None,
+                              rotation=0, random_state=1)
+    shares = df["behaviour"].value_counts(normalize=True)
+    assert shares.iloc[0] / shares.iloc[-1] > 4  # unequal shares (20 in expectation over many bouts)
+    # around bout boundaries the cross-fade never loses gravity: |acc| stays near 1 g at rest
+    g = np.linalg.norm(df[["c0", "c1", "c2"]].to_numpy(), axis=1)
+    boundary = np.flatnonzero(df["behaviour"].to_numpy()[1:] != df["behaviour"].to_numpy()[:-1])
+    after = (boundary[:, None] + np.arange(1, 11)[None, :]).ravel()  # the 2 s after each boundary
+    assert np.percentile(g[after[after < len(g)]], 10) > 0.8
