@@ -122,7 +122,8 @@ def cmd_demo(args):
     X, y, description = _load(args.data, args.duration, args.seed)
     print(f"data: {description}: {X.shape[0]} windows of {X.shape[1]} channels x {X.shape[2]} samples")
     methods = ["DeepTDA", "t-SNE", "UMAP"]
-    params = {"DeepTDA": {"verbose": args.verbose}}
+    _say(args, "fitting DeepTDA, t-SNE and UMAP")
+    params = {"DeepTDA": {"verbose": not args.quiet}}
     if args.epochs:
         params["DeepTDA"].update(n_epochs=args.epochs, map_epochs=args.epochs)
     embeddings, table = compare_methods(X, y, methods=methods, random_state=args.seed, method_params=params)
@@ -166,7 +167,9 @@ def cmd_embed(args):
         labels = frame[label_col].to_numpy() if label_col else None
         out = pd.DataFrame(index=frame.index).reset_index()
     method = {"deeptda": "DeepTDA", "tsne": "t-SNE", "umap": "UMAP"}[args.method]
-    Y = make_method(method, args.seed).fit_transform(X)
+    _say(args, f"fitting {method} on {len(X)} {'windows' if args.window else 'rows'}")
+    Y = make_method(method, args.seed, **({"verbose": not args.quiet} if method == "DeepTDA" else {})
+                    ).fit_transform(X)
     out["x"], out["y"] = Y[:, 0], Y[:, 1]
     if labels is not None:
         out["label"] = labels
@@ -249,7 +252,7 @@ def build_parser():
     demo.add_argument("--duration", type=float, default=3600.0, help="seconds of collar stream (default: 3600)")
     demo.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     demo.add_argument("--epochs", type=int, default=None, help="fix DeepTDA's epochs (default: its auto rule)")
-    demo.add_argument("--verbose", action="store_true", help="show DeepTDA's progress bars")
+    demo.add_argument("--quiet", action="store_true", help="no progress messages or bars")
     demo.set_defaults(func=cmd_demo)
 
     embed = sub.add_parser("embed", help="embed a CSV recording; write an embedding CSV and a PNG",
@@ -266,6 +269,7 @@ def build_parser():
     embed.add_argument("--window", help="window length: samples (64) or a duration (2.56s); omit to embed rows")
     embed.add_argument("--stride", help="stride: samples or a duration (default: the window)")
     embed.add_argument("--seed", type=int, default=0)
+    embed.add_argument("--quiet", action="store_true", help="no progress messages or bars")
     embed.set_defaults(func=cmd_embed)
 
     cluster = sub.add_parser("cluster",

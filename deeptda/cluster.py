@@ -249,10 +249,6 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         labels[dist[:, 0] > self.outlier_distance_] = -1
         return labels
 
-    def fit_predict(self, X, y=None):
-        """Fit on ``X`` and return ``labels_`` (equal to ``predict(X)`` on the same points)."""
-        return self.fit(X).labels_
-
     def _remember_training_points(self, X, kth_distance):
         from sklearn.neighbors import NearestNeighbors
 
