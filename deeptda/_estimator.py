@@ -23,10 +23,26 @@ _FORMAT = "deeptda-model"
 _FORMAT_VERSION = 1
 
 
+#: Sample visits of the encoder: ``clip(per_sample * n_train, low, high)``.
+ENCODER_VISITS = (40, 6_000, 40_000)
+#: Map epochs up to ``FULL_BATCH_MAX`` training points (one full-graph step each):
+#: ``clip(n_train / per_sample, low, high)``.
+MAP_FULL_EPOCHS = (4, 250, 500)
+#: Sample visits of the map above it (minibatch steps).
+MAP_VISITS = 300_000
+
+
 def _auto_epochs(n_train):
-    """Epoch rules: about 60k (encoder) and 600k (map) sample visits, within bounds."""
-    encoder = int(np.clip(round(60_000 / n_train), 10, 300))
-    head = int(np.clip(round(600_000 / n_train), 30, 500))
+    """Epoch rules (see ``ENCODER_VISITS``, ``MAP_FULL_EPOCHS``, ``MAP_VISITS``)."""
+    from .training import FULL_BATCH_MAX
+
+    per_sample, low, high = ENCODER_VISITS
+    encoder = max(1, int(round(np.clip(per_sample * n_train, low, high) / n_train)))
+    if n_train <= FULL_BATCH_MAX:
+        divisor, low, high = MAP_FULL_EPOCHS
+        head = int(np.clip(round(n_train / divisor), low, high))
+    else:
+        head = max(1, int(round(MAP_VISITS / n_train)))
     return encoder, head
 
 
@@ -209,10 +225,10 @@ class DeepTDA(TransformerMixin, BaseEstimator):
             raise ValueError("a callable encoder must return a torch.nn.Module.")
         return module, "custom"
 
-    def _build_network(self, encoder_module):
+    def _build_network(self, encoder_module, view):
         from .encoders import DeepTDANet
 
-        return DeepTDANet(encoder_module, self.latent_dim, self.n_components)
+        return DeepTDANet(encoder_module, self.latent_dim, self.n_components, view)
 
     # -- fit / transform ---------------------------------------------------------
     def fit(self, X, y=None):
@@ -229,9 +245,9 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         """
         import torch
 
-        from .encoders import init_parameters
+        from .encoders import InputView, init_parameters, view_dims
         from .losses import umap_ab
-        from .training import batched_forward, knn_graph, train_encoder, train_map
+        from .training import batched_forward, fuzzy_graph, knn_graph, train_encoder, train_map
 
         self._validate_params()
         dims = tuple(self.topo_dims)
@@ -264,9 +280,11 @@ class DeepTDA(TransformerMixin, BaseEstimator):
 
         # Layers draw their default initialisation from torch's global generator; build them
         # inside fork_rng (which restores it) and re-draw every weight from our own generator.
+        self.view_dims_ = list(view_dims(X.shape[1:], self.n_train_))
+        view = InputView(X.shape[1:], self.view_dims_).fit(Xs[train_idx], random_state=int(seeds[1] % 2**31))
         with torch.random.fork_rng(devices=[]):
             encoder_module, self._encoder_kind = self._build_encoder(X.shape[1:], self.latent_dim)
-            self.network_ = self._build_network(encoder_module)
+            self.network_ = self._build_network(encoder_module, view)
         init_parameters(self.network_, torch.Generator().manual_seed(int(seeds[1] % 2**62)))
         self.network_.to(self.device_)
         X_train = torch.as_tensor(Xs[train_idx], device=self.device_)
@@ -286,11 +304,11 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         with torch.no_grad():
             self.network_.z_center.copy_(torch.as_tensor(center))
             self.network_.z_scale.fill_(scale)
-        Zs = (Z - center) / np.float32(scale)
-        neighbours = knn_graph(Zs, self.n_neighbors_)
+        Zs = batched_forward(self.network_.represent, Xs[train_idx], self.device_)
+        graph = fuzzy_graph(*knn_graph(Zs, self.n_neighbors_))
         a, b = umap_ab()
         history += train_map(
-            self.network_, torch.as_tensor(Zs, device=self.device_), neighbours,
+            self.network_, torch.as_tensor(Zs, device=self.device_), graph,
             epochs=self.map_epochs_, batch_size=self.batch_size_, learning_rate=self.map_learning_rate,
             topo_weight=float(self.topo_weight), topo_dims=dims, a=a, b=b, generator=cpu_gen,
             verbose=self.verbose,
@@ -367,7 +385,7 @@ class DeepTDA(TransformerMixin, BaseEstimator):
             "encoder_kind": self._encoder_kind,
             "fitted": {k: getattr(self, k) for k in (
                 "n_features_in_", "n_dims_in_", "window_length_", "n_epochs_", "map_epochs_",
-                "batch_size_", "n_neighbors_", "latent_dim_", "n_train_")},
+                "batch_size_", "n_neighbors_", "latent_dim_", "n_train_", "view_dims_")},
             "history": self.history_,
         }
         payload = {
@@ -408,9 +426,11 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         for k, v in config["fitted"].items():
             setattr(model, k, v)
         shape = (model.n_features_in_, model.window_length_) if model.n_dims_in_ == 3 else (model.n_features_in_,)
+        from .encoders import InputView
+
         with torch.random.fork_rng(devices=[]):
             encoder_module, model._encoder_kind = model._build_encoder(shape, model.latent_dim)
-            model.network_ = model._build_network(encoder_module)
+            model.network_ = model._build_network(encoder_module, InputView(shape, model.view_dims_))
         try:
             model.network_.load_state_dict(payload["state_dict"])
         except (RuntimeError, KeyError) as exc:

@@ -8,21 +8,22 @@ import math
 import torch
 from torch import nn
 
-__all__ = ["ConvEncoder", "MLPEncoder", "FlattenEncoder", "MapHead", "ProjectionHead", "DeepTDANet", "init_parameters"]
+__all__ = ["ConvEncoder", "MLPEncoder", "FlattenEncoder", "InputView", "MapHead", "ProjectionHead", "DeepTDANet",
+           "init_parameters", "amplitude_spectra"]
 
 
 class ConvEncoder(nn.Module):
     """1-D CNN for windows ``(batch, channels, timepoints)`` → ``(batch, latent_dim)``.
 
-    Three convolutions (kernel 7, 5, 3; the last two with stride 2), GroupNorm
+    Three convolutions (kernel 7, 5, 3; each with stride 2), GroupNorm
     and GELU, then mean, max and standard-deviation pooling over time, so the
     representation does not depend on where in the window a motion happens.
     """
 
-    def __init__(self, in_channels, latent_dim=64, width=32):
+    def __init__(self, in_channels, latent_dim=64, width=16):
         super().__init__()
         self.net = nn.Sequential(
-            nn.Conv1d(in_channels, width, 7, padding=3), nn.GroupNorm(4, width), nn.GELU(),
+            nn.Conv1d(in_channels, width, 7, stride=2, padding=3), nn.GroupNorm(4, width), nn.GELU(),
             nn.Conv1d(width, 2 * width, 5, stride=2, padding=2), nn.GroupNorm(4, 2 * width), nn.GELU(),
             nn.Conv1d(2 * width, 2 * width, 3, stride=2, padding=1), nn.GroupNorm(4, 2 * width), nn.GELU(),
         )
@@ -90,6 +91,7 @@ class MapHead(nn.Module):
 
     def __init__(self, latent_dim, n_components=2, width=128):
         super().__init__()
+        self.gain = math.sqrt(latent_dim)  # unit-norm input rows -> unit-variance coordinates
         self.net = nn.Sequential(
             nn.Linear(latent_dim, width), nn.GELU(),
             nn.Linear(width, width), nn.GELU(),
@@ -100,20 +102,111 @@ class MapHead(nn.Module):
         return self.net(z)
 
 
-class DeepTDANet(nn.Module):
-    """Encoder, its fixed standardisation of the representation, and the map head."""
+def amplitude_spectra(x):
+    """Each channel's amplitude spectrum ``|rfft|`` of windows ``(batch, channels, timepoints)``, flattened.
 
-    def __init__(self, encoder, latent_dim, n_components):
+    Energy-preserving: orthonormal FFT, bins other than 0 and Nyquist scaled by
+    sqrt(2), so two windows that differ only in phase (a circular shift)
+    coincide and otherwise their distance is at most their Euclidean distance.
+    """
+    t = x.shape[-1]
+    a = torch.fft.rfft(x, dim=-1, norm="ortho").abs()
+    weight = torch.ones(a.shape[-1], dtype=a.dtype, device=a.device)
+    weight[1:(t + 1) // 2] = math.sqrt(2.0)
+    return (a * weight).flatten(1)
+
+
+class InputView(nn.Module):
+    """Fixed linear views of the standardised input, fitted once by PCA.
+
+    Blocks: the flattened windows (or rows) and, for windows, their amplitude
+    spectra (:func:`amplitude_spectra`, a phase-free view). Each block is
+    projected on its leading principal components and divided by its
+    root-mean-square norm on the training data, so every block weighs the
+    same in distances. The buffers are filled by :meth:`fit` and saved with
+    the network.
+    """
+
+    def __init__(self, input_shape, dims):
+        super().__init__()
+        self.windows = len(input_shape) == 2
+        self.dims = tuple(int(d) for d in dims)
+        sizes = [int(math.prod(input_shape))]
+        if self.windows:
+            sizes.append(input_shape[0] * (input_shape[1] // 2 + 1))
+        for i, (size, d) in enumerate(zip(sizes, self.dims)):
+            self.register_buffer(f"mean{i}", torch.zeros(size))
+            self.register_buffer(f"components{i}", torch.zeros(size, d))
+            self.register_buffer(f"scale{i}", torch.ones(()))
+
+    @property
+    def n_features(self):
+        return sum(self.dims)
+
+    def _blocks(self, x):
+        blocks = [x.flatten(1)]
+        if self.windows:
+            blocks.append(amplitude_spectra(x))
+        return blocks
+
+    @torch.no_grad()
+    def fit(self, X, max_components=32, random_state=0):
+        """Fit the projections on standardised training data ``X`` (numpy); returns the block dimensions."""
+        import numpy as np
+        from sklearn.decomposition import PCA
+
+        blocks = [b.double().numpy() for b in self._blocks(torch.as_tensor(X))]
+        for i, block in enumerate(blocks):
+            d = self.dims[i]
+            pca = PCA(d, svd_solver="randomized" if min(block.shape) > 500 else "full",
+                      random_state=random_state).fit(block)
+            proj = (block - pca.mean_) @ pca.components_.T
+            scale = float(np.sqrt((proj ** 2).sum(axis=1).mean())) or 1.0
+            getattr(self, f"mean{i}").copy_(torch.as_tensor(pca.mean_))
+            getattr(self, f"components{i}").copy_(torch.as_tensor(pca.components_.T))
+            getattr(self, f"scale{i}").fill_(scale)
+        return self
+
+    def forward(self, x):
+        out = []
+        for i, block in enumerate(self._blocks(x)):
+            out.append((block - getattr(self, f"mean{i}")) @ getattr(self, f"components{i}") / getattr(self, f"scale{i}"))
+        return torch.cat(out, dim=1)
+
+
+def view_dims(input_shape, n_train, max_components=32):
+    """Principal components kept per block of :class:`InputView`."""
+    sizes = [int(math.prod(input_shape))]
+    if len(input_shape) == 2:
+        sizes.append(input_shape[0] * (input_shape[1] // 2 + 1))
+    return tuple(max(1, min(max_components, size, n_train - 1)) for size in sizes)
+
+
+class DeepTDANet(nn.Module):
+    """Encoder, input views, the fixed standardisation of the representation, and the map head.
+
+    The representation is the encoder's output, standardised to unit
+    root-mean-square norm, next to the input's own fixed views
+    (:class:`InputView`); the map head reads all of it, so the map can keep
+    what the input's geometry shows even where the encoder has not learnt it.
+    """
+
+    def __init__(self, encoder, latent_dim, n_components, view=None):
         super().__init__()
         self.encoder = encoder
+        self.view = view
         self.projection = ProjectionHead(latent_dim)
-        self.head = MapHead(latent_dim, n_components)
+        width = latent_dim + (view.n_features if view is not None else 0)
+        self.head = MapHead(width, n_components)
         self.register_buffer("z_center", torch.zeros(latent_dim))
         self.register_buffer("z_scale", torch.ones(()))
 
     def represent(self, x):
-        """Standardised representation used for the neighbour graph and the map."""
-        return (self.encoder(x) - self.z_center) / self.z_scale
+        """The space of the neighbour graph and of the map's input."""
+        z = (self.encoder(x) - self.z_center) / self.z_scale
+        if self.view is None:
+            return z
+        return torch.cat([z, self.view(x)], dim=1)
 
     def forward(self, x):
         return self.head(self.represent(x))

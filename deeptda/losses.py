@@ -48,23 +48,31 @@ def umap_ab(min_dist=0.1, spread=1.0):
     return float(a), float(b)
 
 
-def neighbour_loss(y_anchor, y_positive, y_negative, a, b, eps=1e-4):
+def _similarity(d2, a, b):
+    return 1.0 / (1.0 + a * (d2 + 1e-8) ** b)
+
+
+def neighbour_loss(y_anchor, y_positive, y_negative, a, b, eps=1e-4, weights=None, y_repelled=None):
     """UMAP's cross-entropy: pull kNN edges together, push random pairs apart.
 
     Parameters
     ----------
     y_anchor, y_positive : Tensor of shape (m, k)
-        Map coordinates of the two ends of sampled kNN edges.
-    y_negative : Tensor of shape (m, r, k)
-        Map coordinates of ``r`` random points per anchor.
+        Map coordinates of the two ends of kNN edges.
+    y_negative : Tensor of shape (m', r, k)
+        Map coordinates of ``r`` random points per repelled point.
     a, b : float
         From :func:`umap_ab`.
+    weights : Tensor of shape (m,), default=None
+        Edge weights summing to 1 (full-graph steps); ``None``: a plain mean over sampled edges.
+    y_repelled : Tensor of shape (m', k), default=None
+        The points pushed from ``y_negative``; ``None``: ``y_anchor``.
     """
-    d_pos = ((y_anchor - y_positive) ** 2).sum(-1)
-    d_neg = ((y_anchor[:, None, :] - y_negative) ** 2).sum(-1)
-    q_pos = 1.0 / (1.0 + a * (d_pos + 1e-8) ** b)
-    q_neg = 1.0 / (1.0 + a * (d_neg + 1e-8) ** b)
-    attract = -torch.log(q_pos.clamp_min(eps)).mean()
+    y_repelled = y_anchor if y_repelled is None else y_repelled
+    q_pos = _similarity(((y_anchor - y_positive) ** 2).sum(-1), a, b)
+    q_neg = _similarity(((y_repelled[:, None, :] - y_negative) ** 2).sum(-1), a, b)
+    attract = -torch.log(q_pos.clamp_min(eps))
+    attract = attract.mean() if weights is None else (weights * attract).sum()
     repel = -torch.log((1 - q_neg).clamp_min(eps)).sum(dim=1).mean()
     loss = attract + repel
     return loss, {"attraction": float(attract.detach()), "repulsion": float(repel.detach())}

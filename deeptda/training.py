@@ -20,7 +20,12 @@ from .losses import contrastive_loss, neighbour_loss, topological_loss
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["train_encoder", "train_map", "knn_graph", "batched_forward"]
+__all__ = ["train_encoder", "train_map", "knn_graph", "fuzzy_graph", "spectral_layout", "fit_layout",
+           "batched_forward"]
+
+
+#: Up to this many training points, each map step uses the whole graph (see :func:`train_map`).
+FULL_BATCH_MAX = 2048
 
 
 def _batches(n, batch_size, generator, drop_last):
@@ -85,31 +90,128 @@ def train_encoder(net, X, *, epochs, batch_size, learning_rate, temperature, aug
 
 
 def knn_graph(Z, n_neighbors):
-    """Indices (n, k) of each point's ``k`` nearest neighbours in ``Z``, itself excluded."""
+    """Indices (n, k) of each point's ``k`` nearest neighbours in ``Z``, itself excluded, and their distances."""
     from sklearn.neighbors import NearestNeighbors
 
     nn = NearestNeighbors(n_neighbors=n_neighbors).fit(Z)
-    return nn.kneighbors(return_distance=False)
+    distances, indices = nn.kneighbors()
+    return indices, distances
 
 
-def train_map(net, Z, neighbours, *, epochs, batch_size, learning_rate, topo_weight, topo_dims,
-              a, b, generator, negative_rate=5, verbose=False):
+def fuzzy_graph(indices, distances, n_iter=64):
+    """UMAP's fuzzy neighbour graph: symmetric edge weights in (0, 1] from kNN distances.
+
+    Each point's membership to its neighbours is ``exp(-(d - rho) / sigma)``,
+    with ``rho`` the distance to its nearest neighbour and ``sigma`` found by
+    bisection so the memberships sum to ``log2(k)``; the two directions of an
+    edge are joined by the fuzzy union ``w + w' - w w'``. Far neighbours of a
+    point in a small class so weigh little, where a plain kNN graph pulls
+    them in as hard as the nearest.
+
+    Returns
+    -------
+    rows, cols : ndarray of int64
+        Both directions of every edge.
+    weights : ndarray of float64
+    """
+    from scipy.sparse import coo_matrix
+
+    n, k = indices.shape
+    d = np.asarray(distances, dtype=np.float64)
+    rho = d[:, :1]
+    excess = np.maximum(d - rho, 0.0)
+    target = np.log2(k)
+    lo, hi = np.zeros((n, 1)), np.full((n, 1), np.inf)
+    sigma = np.ones((n, 1))
+    for _ in range(n_iter):
+        total = np.exp(-excess / sigma).sum(axis=1, keepdims=True)
+        above = total > target
+        hi = np.where(above, sigma, hi)
+        lo = np.where(above, lo, sigma)
+        sigma = np.where(np.isinf(hi), sigma * 2, (lo + hi) / 2)
+    sigma = np.maximum(sigma, 1e-3 * max(float(d.mean()), 1e-12))
+    w = np.exp(-excess / sigma)
+    graph = coo_matrix((w.ravel(), (np.repeat(np.arange(n), k), indices.ravel())), shape=(n, n)).tocsr()
+    transpose = graph.T.tocsr()
+    graph = (graph + transpose - graph.multiply(transpose)).tocoo()
+    return graph.row.astype(np.int64), graph.col.astype(np.int64), graph.data
+
+
+def spectral_layout(graph, n, n_components=2, random_state=0):
+    """Starting layout of the map: the graph's Laplacian eigenmap, scaled to [-10, 10] (UMAP's start).
+
+    Eigenvectors 1..n_components of the normalised Laplacian of the fuzzy graph
+    (the 0th is constant). Disconnected pieces, or an eigensolver that does not
+    converge, fall back to the first principal axes of the graph's adjacency rows
+    (a layout that still keeps connected points together).
+    """
+    import scipy.sparse as sp
+    from scipy.sparse.linalg import eigsh
+
+    rows, cols, weights = graph
+    W = sp.coo_matrix((weights, (rows, cols)), shape=(n, n)).tocsr()
+    degree = np.asarray(W.sum(axis=1)).ravel()
+    k = n_components + 1
+    layout = None
+    n_pieces = sp.csgraph.connected_components(W, directed=False)[0]
+    if n_pieces == 1 and n > k + 1:
+        d = 1.0 / np.sqrt(np.maximum(degree, 1e-12))
+        L = sp.identity(n) - sp.diags(d) @ W @ sp.diags(d)
+        v0 = np.random.default_rng(random_state).uniform(size=n)
+        try:
+            if n <= 2000:
+                vals, vecs = np.linalg.eigh(L.toarray())
+            else:
+                vals, vecs = eigsh(L, k, which="SM", ncv=max(2 * k + 1, int(np.sqrt(n))), tol=1e-4, v0=v0,
+                                   maxiter=n * 5)
+            layout = vecs[:, np.argsort(vals)[1:k]]
+        except (sp.linalg.ArpackError, np.linalg.LinAlgError):
+            layout = None
+    if layout is None:
+        from sklearn.decomposition import TruncatedSVD
+
+        layout = TruncatedSVD(n_components, random_state=random_state).fit_transform(W)
+    layout = layout - layout.mean(axis=0)
+    span = np.abs(layout).max() or 1.0
+    return (10.0 * layout / span).astype(np.float32)
+
+
+def fit_layout(head, Z, layout, *, steps=100, learning_rate=1e-2, batch_size=4096, generator):
+    """Pre-train ``head`` to reproduce a starting ``layout`` (mean squared error, Adam)."""
+    opt = torch.optim.Adam(head.parameters(), lr=learning_rate)
+    target = torch.as_tensor(layout, device=Z.device)
+    n = Z.shape[0]
+    head.train()
+    for _ in range(steps):
+        idx = torch.randperm(n, generator=generator)[:batch_size].to(Z.device)
+        loss = ((head(Z[idx]) - target[idx]) ** 2).sum(dim=1).mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+    return float(loss.detach())
+
+
+def train_map(net, Z, graph, *, epochs, batch_size, learning_rate, topo_weight, topo_dims,
+              a, b, generator, negative_rate=5, init=True, verbose=False):
     """Train ``net.head`` to map the fixed representation ``Z`` to the plane.
 
-    Each step takes a minibatch of anchors, one random kNN neighbour of each
-    and ``negative_rate`` random points per anchor, and minimises
-    ``neighbour_loss + topo_weight * topological_loss(Z_batch, Y_batch)``
-    with Adam. The learning rate decays linearly from ``learning_rate`` to 0
-    over all steps, as in UMAP's optimisation: the map settles instead of
-    jittering around its optimum.
+    Each step samples ``batch_size`` edges of the fuzzy graph with probability
+    proportional to their weight and ``negative_rate`` random points per edge,
+    and minimises ``neighbour_loss + topo_weight * topological_loss`` with
+    Adam; the topological loss compares a random minibatch of ``batch_size``
+    distinct points in ``Z`` and in the map. The learning rate decays
+    linearly from ``learning_rate`` to 0 over all steps, as in UMAP's
+    optimisation: the map settles instead of jittering around its optimum.
 
     Parameters
     ----------
     net : DeepTDANet
-    Z : Tensor of shape (n, latent_dim)
-        Standardised representation (no gradient).
-    neighbours : ndarray of shape (n, k), int
+    Z : Tensor of shape (n, d)
+        The representation (no gradient).
+    graph : tuple (rows, cols, weights)
+        From :func:`fuzzy_graph`.
     epochs, batch_size : int
+        ``epochs * ceil(n / batch_size)`` steps.
     learning_rate, topo_weight : float
     topo_dims : tuple of int
     a, b : float
@@ -122,26 +224,49 @@ def train_map(net, Z, neighbours, *, epochs, batch_size, learning_rate, topo_wei
         One row per epoch: ``stage``, ``epoch``, ``attraction``, ``repulsion``,
         ``topo0`` (and ``topo1``), ``total``.
     """
+    n = Z.shape[0]
+    if init:
+        fit_layout(net.head, Z, spectral_layout(graph, n, net.head.net[-1].out_features,
+                                                random_state=int(torch.randint(2**31, (1,), generator=generator))),
+                   generator=generator)
     opt = torch.optim.Adam(net.head.parameters(), lr=learning_rate)
-    n, k = neighbours.shape
-    total_steps = epochs * sum(1 for i in range(0, n, batch_size) if n - i >= 2)
+    full = n <= FULL_BATCH_MAX
+    steps_per_epoch = 1 if full else -(-n // batch_size)
+    total_steps = epochs * steps_per_epoch
     schedule = torch.optim.lr_scheduler.LambdaLR(opt, lambda step: max(0.0, 1.0 - step / total_steps))
-    nbrs = torch.as_tensor(neighbours, dtype=torch.long)
+    rows, cols, weights = (torch.as_tensor(v) for v in graph)
+    weights = weights.to(torch.float64)
     history = []
     net.head.train()
+    dev = Z.device
     bar = tqdm(range(epochs), desc="map", disable=not verbose, leave=False)
+    if full:  # every edge in every step, weighted, with fresh random negatives
+        w = (weights / weights.sum()).to(dev, torch.float32)
+        rows_d, cols_d = rows.to(dev), cols.to(dev)
     for epoch in bar:
-        rows = []
-        for idx in _batches(n, batch_size, generator, drop_last=False):
-            pos = nbrs[idx, torch.randint(k, (len(idx),), generator=generator)]
-            neg = torch.randint(n, (len(idx), negative_rate), generator=generator)
-            dev = Z.device
-            y_all = net.head(Z[torch.cat([idx, pos, neg.reshape(-1)]).to(dev)])
-            m = len(idx)
-            y_anchor, y_pos, y_neg = y_all[:m], y_all[m:2 * m], y_all[2 * m:].reshape(m, negative_rate, -1)
-            loss, parts = neighbour_loss(y_anchor, y_pos, y_neg, a, b)
-            if topo_weight > 0:
-                topo, tparts = topological_loss(Z[idx.to(dev)], y_anchor, dims=topo_dims)
+        parts_rows = []
+        for _ in range(steps_per_epoch):
+            idx = torch.randperm(n, generator=generator)[:batch_size]
+            if full:
+                y_all = net.head(Z)
+                # attraction over every edge by weight; repulsion from 2n edge ends drawn by weight
+                pushed = rows[torch.multinomial(weights, 2 * n, replacement=True, generator=generator)].to(dev)
+                neg = torch.randint(n, (2 * n, negative_rate), generator=generator).to(dev)
+                loss, parts = neighbour_loss(y_all[rows_d], y_all[cols_d], y_all[neg], a, b, weights=w,
+                                             y_repelled=y_all[pushed])
+                y_topo = y_all[idx.to(dev)]
+            else:
+                edges = torch.multinomial(weights, batch_size, replacement=True, generator=generator)
+                neg = torch.randint(n, (batch_size * negative_rate,), generator=generator)
+                take = torch.cat([rows[edges], cols[edges], neg, idx]).to(dev)
+                y_all = net.head(Z[take])
+                m = batch_size
+                y_anchor, y_pos = y_all[:m], y_all[m:2 * m]
+                y_neg = y_all[2 * m:2 * m + m * negative_rate].reshape(m, negative_rate, -1)
+                loss, parts = neighbour_loss(y_anchor, y_pos, y_neg, a, b)
+                y_topo = y_all[2 * m + m * negative_rate:]
+            if topo_weight > 0 and len(idx) >= 2:
+                topo, tparts = topological_loss(Z[idx.to(dev)], y_topo, dims=topo_dims)
                 loss = loss + topo_weight * topo
                 parts.update(tparts)
             parts["total"] = float(loss.detach())
@@ -149,8 +274,8 @@ def train_map(net, Z, neighbours, *, epochs, batch_size, learning_rate, topo_wei
             loss.backward()
             opt.step()
             schedule.step()
-            rows.append(parts)
-        row = {"stage": "map", "epoch": epoch, **_mean_rows(rows)}
+            parts_rows.append(parts)
+        row = {"stage": "map", "epoch": epoch, **_mean_rows(parts_rows)}
         history.append(row)
         bar.set_postfix(total=f"{row['total']:.3f}")
     net.eval()
