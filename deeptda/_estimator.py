@@ -49,12 +49,16 @@ def _auto_epochs(n_train):
 class DeepTDA(TransformerMixin, BaseEstimator):
     """Topological deep embedding of sensor windows or feature rows.
 
-    ``fit`` standardises each channel robustly, trains a small encoder by
-    contrasting two augmented views of each window, then trains a parametric
-    map from the representation to ``n_components`` dimensions that keeps the
-    representation's k-nearest-neighbour graph (UMAP's cross-entropy) and, per
-    minibatch, its 0-dim persistence pairs (a topological signature loss).
-    ``transform`` of new data is one forward pass.
+    ``fit`` standardises each channel robustly and trains a small encoder by
+    contrasting two augmented views of each window. The representation is the
+    encoder's output next to fixed views of the input itself (its leading
+    principal components and, for windows, those of its amplitude spectra),
+    each block at unit root-mean-square norm, so the map sees the input's own
+    geometry where the encoder has not learnt it. A parametric map from that
+    representation to ``n_components`` dimensions then keeps its fuzzy
+    k-nearest-neighbour graph (UMAP's cross-entropy, starting from the graph's
+    Laplacian eigenmap) and, per minibatch, its 0-dim persistence pairs (a
+    topological signature loss). ``transform`` of new data is one forward pass.
 
     Parameters
     ----------
@@ -63,22 +67,23 @@ class DeepTDA(TransformerMixin, BaseEstimator):
     n_neighbors : int, default=15
         Neighbours per point in the representation's kNN graph (capped at n - 1).
     topo_weight : float, default=3.0
-        Weight of the topological loss; 0 turns it off. At 3 the signature
-        loss pulls the map's 0-dim diagram towards the representation's
-        (see the benchmarks) without costing kNN accuracy. At 10 the map spread
-        tight high-dimensional classes into touching blobs: on BasicMotions
-        its 5-NN accuracy fell to 0.97 (0.875 on one seed of five).
+        Weight of the topological loss; 0 turns it off. The signature loss
+        pulls the map's 0-dim diagram towards the representation's; too strong
+        a term spreads tight classes into touching blobs (see
+        ``docs/algorithm.md``).
     topo_dims : tuple of int, default=(0,)
         Homology dimensions in the topological loss: ``(0,)`` or ``(0, 1)``.
         The 1-dim term uses the first 64 points of each minibatch and costs
         far more (gudhi's Rips persistence per step).
     n_epochs : int or "auto", default="auto"
-        Encoder epochs. ``"auto"``: ``clip(60000 / n_train, 10, 300)``.
+        Encoder epochs. ``"auto"``: ``clip(40 * n_train, 6000, 40000) / n_train``
+        (rounded), a bounded number of sample visits.
     map_epochs : int or "auto", default="auto"
-        Map epochs. ``"auto"``: ``clip(600000 / n_train, 30, 500)``. With the
-        epoch rules, training cost grows linearly in ``n_train``. Half as many
-        visits left the map under-fitted: on noisy collar windows its kNN
-        accuracy fell 0.006 below clean against 0.002 with this rule.
+        Map epochs. Up to 2048 training points an epoch is one step over the
+        whole graph and ``"auto"`` is ``clip(n_train / 4, 250, 500)``; above,
+        an epoch is ``ceil(n_train / batch_size)`` minibatch steps and
+        ``"auto"`` is ``300000 / n_train`` (rounded). Training cost so stays
+        bounded as ``n_train`` grows.
     batch_size : int or "auto", default="auto"
         ``"auto"``: ``min(256, n_train)``. The minibatch is also the point cloud
         of the topological loss.
@@ -86,10 +91,10 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         Learning rate of the encoder (AdamW).
     map_learning_rate : float, default=1e-2
         Initial learning rate of the map (Adam), decayed linearly to 0 over
-        the map epochs. A map trained at the encoder's 1e-3 is under-fitted:
-        on the collar windows its kNN accuracy was 0.975 against 0.995.
+        the map epochs.
     latent_dim : int, default=64
-        Size of the representation.
+        Size of the encoder's output (the representation adds the input views:
+        up to 32 principal components per view).
     augmentations : "default" or sequence of str, default="default"
         Names from :mod:`deeptda.augment`: ``"jitter"``, ``"scaling"``,
         ``"rotation"``, ``"crop"``, ``"mask"``, ``"spikes"``; ``"default"``
@@ -122,6 +127,8 @@ class DeepTDA(TransformerMixin, BaseEstimator):
     history_ : list of dict
         One row per epoch of each stage with its loss components.
     n_epochs_, map_epochs_, batch_size_, n_neighbors_, latent_dim_ : int
+    view_dims_ : list of int
+        Principal components kept of the input (and of its spectra).
     n_train_ : int
         Samples used for training.
     device_ : str
@@ -245,7 +252,7 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         """
         import torch
 
-        from .encoders import InputView, init_parameters, view_dims
+        from .encoders import InputView, clean_input, init_parameters, view_dims
         from .losses import umap_ab
         from .training import batched_forward, fuzzy_graph, knn_graph, train_encoder, train_map
 
@@ -280,14 +287,15 @@ class DeepTDA(TransformerMixin, BaseEstimator):
 
         # Layers draw their default initialisation from torch's global generator; build them
         # inside fork_rng (which restores it) and re-draw every weight from our own generator.
+        X_clean = clean_input(torch.as_tensor(Xs[train_idx])).numpy()  # what represent() sees
         self.view_dims_ = list(view_dims(X.shape[1:], self.n_train_))
-        view = InputView(X.shape[1:], self.view_dims_).fit(Xs[train_idx], random_state=int(seeds[1] % 2**31))
+        view = InputView(X.shape[1:], self.view_dims_).fit(X_clean, random_state=int(seeds[1] % 2**31))
         with torch.random.fork_rng(devices=[]):
             encoder_module, self._encoder_kind = self._build_encoder(X.shape[1:], self.latent_dim)
             self.network_ = self._build_network(encoder_module, view)
         init_parameters(self.network_, torch.Generator().manual_seed(int(seeds[1] % 2**62)))
         self.network_.to(self.device_)
-        X_train = torch.as_tensor(Xs[train_idx], device=self.device_)
+        X_train = torch.as_tensor(X_clean, device=self.device_)
         gen = torch.Generator(device=self.device_).manual_seed(int(seeds[2] % 2**62))
         cpu_gen = torch.Generator().manual_seed(int(seeds[3] % 2**62))
 
@@ -296,7 +304,7 @@ class DeepTDA(TransformerMixin, BaseEstimator):
             learning_rate=self.learning_rate, temperature=self.temperature,
             augmentations=augmentations, generator=gen, verbose=self.verbose,
         )
-        Z = batched_forward(self.network_.encoder, Xs[train_idx], self.device_)
+        Z = batched_forward(self.network_.encoder, X_clean, self.device_)
         if not np.isfinite(Z).all():
             raise ValueError("the encoder produced non-finite values; lower learning_rate.")
         center = Z.mean(axis=0)

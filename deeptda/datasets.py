@@ -33,6 +33,7 @@ import os
 import numpy as np
 import pandas as pd
 
+from .faults import FAULT_KINDS, add_faults, make_spheres
 from .simulations import make_wearable_stream, make_wearable_windows
 
 __all__ = [
@@ -46,6 +47,9 @@ __all__ = [
     "load_csv",
     "make_wearable_stream",
     "make_wearable_windows",
+    "add_faults",
+    "make_spheres",
+    "FAULT_KINDS",
 ]
 
 #: Behaviour model: gravity direction (collar frame), median bout length (s),

@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 __all__ = ["ConvEncoder", "MLPEncoder", "FlattenEncoder", "InputView", "MapHead", "ProjectionHead", "DeepTDANet",
-           "init_parameters", "amplitude_spectra"]
+           "init_parameters", "amplitude_spectra", "despike", "clean_input", "view_dims"]
 
 
 class ConvEncoder(nn.Module):
@@ -116,6 +116,22 @@ def amplitude_spectra(x):
     return (a * weight).flatten(1)
 
 
+def despike(x, threshold=3.0):
+    """Replace isolated single-sample spikes by the median of the sample and its two neighbours.
+
+    A sample of standardised windows ``(batch, channels, timepoints)`` that
+    differs from that 3-point median by more than ``threshold`` (channel
+    standard deviations) is a glitch no physical motion makes in one sample
+    and undoes in the next; every other sample is kept as it is. Rows (2-D)
+    pass through unchanged.
+    """
+    if x.ndim != 3 or x.shape[-1] < 3:
+        return x
+    padded = torch.cat([x[..., :1], x, x[..., -1:]], dim=-1)
+    med = padded.unfold(-1, 3, 1).median(dim=-1).values
+    return torch.where((x - med).abs() > threshold, med, x)
+
+
 class InputView(nn.Module):
     """Fixed linear views of the standardised input, fitted once by PCA.
 
@@ -170,7 +186,8 @@ class InputView(nn.Module):
     def forward(self, x):
         out = []
         for i, block in enumerate(self._blocks(x)):
-            out.append((block - getattr(self, f"mean{i}")) @ getattr(self, f"components{i}") / getattr(self, f"scale{i}"))
+            centred = block - getattr(self, f"mean{i}")
+            out.append(centred @ getattr(self, f"components{i}") / getattr(self, f"scale{i}"))
         return torch.cat(out, dim=1)
 
 
@@ -180,6 +197,11 @@ def view_dims(input_shape, n_train, max_components=32):
     if len(input_shape) == 2:
         sizes.append(input_shape[0] * (input_shape[1] // 2 + 1))
     return tuple(max(1, min(max_components, size, n_train - 1)) for size in sizes)
+
+
+def clean_input(x):
+    """What every path of the network reads: the standardised input with its single-sample spikes removed."""
+    return despike(x)
 
 
 class DeepTDANet(nn.Module):
@@ -203,6 +225,7 @@ class DeepTDANet(nn.Module):
 
     def represent(self, x):
         """The space of the neighbour graph and of the map's input."""
+        x = clean_input(x)
         z = (self.encoder(x) - self.z_center) / self.z_scale
         if self.view is None:
             return z

@@ -1,0 +1,215 @@
+"""The generalisation suite: DeepTDA, t-SNE, UMAP and PCA with default parameters on
+every labelled set our dependencies ship, plus simulations, clean and under the
+sensor fault model.
+
+    python benchmarks/bench_generalisation.py                  # all sets, seeds 0-2 (about an hour on 2 cores)
+    python benchmarks/bench_generalisation.py --sets GunPoint iris --seeds 0   # a subset
+    python benchmarks/bench_generalisation.py --quick          # two small sets, seed 0 (a minute)
+
+Every method gets the same input: the set's windows (or rows) standardised per
+channel by :class:`deeptda.preprocessing.ChannelScaler`. Each set is run clean
+and under :func:`deeptda.datasets.add_faults` (10 dB noise, 0.5 % spikes of
+8 sd, 5 % of windows ruined whole), always scored against the clean labels.
+
+Columns (one row per set, condition, method, seed in ``generalisation_runs.csv``;
+means over seeds in ``generalisation_summary.csv`` and ``.md``):
+``knn_accuracy`` (5-NN, 5-fold, in 2-D), ``knn_drop`` (clean minus faulty, same
+seed), ``trustworthiness@10`` (against the clean standardised input),
+``seed_disparity`` (Procrustes disparity between seed 0's map and each other
+seed's), ``kl@0.1`` (density KL, on Spheres only), ``fit_s`` and
+``peak_rss_mb`` (peak resident memory of the benchmark process during fit; it
+includes what earlier fits left allocated).
+"""
+
+import argparse
+import os
+import sys
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _harness import PeakRSS, write_table  # noqa: E402
+
+AEON = ["ACSF1", "ArrowHead", "BasicMotions", "GunPoint", "ItalyPowerDemand", "JapaneseVowels", "OSULeaf",
+        "PickupGestureWiimoteZ"]
+ROWS = ["digits", "iris", "wine", "breast_cancer", "spheres"]
+SIMULATED = {
+    # name: (simulator, keyword arguments): rates 10-100 Hz, 1-9 channels, 80 to 20,000 windows
+    "collar-1h": ("collar", dict(duration=3600)),
+    "wear-10Hz-1ch": ("wearable", dict(duration=640, sampling_rate=10, window="8s", stride="8s", n_channels=1,
+                                       n_behaviours=3, random_state=7)),
+    "wear-25Hz-3ch": ("wearable", dict(duration=3000, sampling_rate=25, window="4s", stride="2s", n_channels=3,
+                                       random_state=3)),
+    "wear-50Hz-6ch": ("wearable", dict(duration=1800, sampling_rate=50, window="2s", stride="2s", n_channels=6,
+                                       n_behaviours=4, random_state=5)),
+    "wear-100Hz-9ch": ("wearable", dict(duration=1200, sampling_rate=100, window="1s", stride="1s", n_channels=9,
+                                        n_behaviours=6, imbalance=10, random_state=9)),
+    "wear-20k": ("wearable", dict(duration=40000, sampling_rate=25, window="2s", stride="2s", n_channels=3,
+                                  n_behaviours=6, random_state=11)),
+}
+DEFAULT_SETS = AEON + ROWS + [s for s in SIMULATED if s != "wear-20k"]
+METHODS = ["DeepTDA", "t-SNE", "UMAP", "PCA"]
+
+
+def load(name):
+    """Windows or rows and labels of one suite set."""
+    from deeptda import datasets
+
+    if name in AEON:
+        return datasets.load_aeon(name)
+    if name == "spheres":
+        return datasets.make_spheres(1100, random_state=0)
+    if name in ROWS:
+        import sklearn.datasets
+
+        d = getattr(sklearn.datasets, f"load_{name}")()
+        return d.data.astype(np.float32), np.asarray(d.target)
+    kind, kwargs = SIMULATED[name]
+    w = (datasets.make_collar_windows(random_state=0, **kwargs) if kind == "collar"
+         else datasets.make_wearable_windows(**kwargs))
+    return w.X, np.asarray(w.y).astype(str)
+
+
+def make(method, seed):
+    from sklearn.decomposition import PCA
+
+    from deeptda import DeepTDA
+    from deeptda.manifold import TSNE, UMAP
+
+    if method == "DeepTDA":
+        return DeepTDA(random_state=seed)
+    if method == "t-SNE":
+        return TSNE(random_state=seed)
+    if method == "UMAP":
+        return UMAP(random_state=seed)
+    return PCA(2, random_state=seed)
+
+
+def run_one(name, X, y, condition, method, seed):
+    from deeptda.metrics import knn_accuracy
+
+    est = make(method, seed)
+    Xin = X.reshape(len(X), -1) if method == "PCA" else X
+    with PeakRSS() as memory:
+        t0 = time.perf_counter()
+        Y = np.asarray(est.fit_transform(Xin), dtype=np.float64)
+        fit_s = time.perf_counter() - t0
+    return Y, {"set": name, "n": len(X), "shape": "x".join(map(str, X.shape[1:])), "condition": condition,
+               "method": method, "seed": seed, "knn_accuracy": knn_accuracy(Y, y, random_state=seed),
+               "fit_s": fit_s, "peak_rss_mb": memory.peak / 2**20}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", nargs="+", default=None, help=f"default: {' '.join(DEFAULT_SETS)}")
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--methods", nargs="+", default=METHODS)
+    parser.add_argument("--quick", action="store_true", help="BasicMotions and wine, seed 0")
+    parser.add_argument("--out", default="results/bench")
+    parser.add_argument("--table", default=None, help="also write the summary Markdown table here")
+    args = parser.parse_args(argv)
+    warnings.filterwarnings("ignore", category=UserWarning)
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    from deeptda.datasets import add_faults
+    from deeptda.metrics import density_kl, trustworthiness
+    from deeptda.preprocessing import ChannelScaler
+    from scipy.spatial import procrustes
+    from scipy.spatial.distance import pdist, squareform
+
+    sets = ["BasicMotions", "wine"] if args.quick else (args.sets or DEFAULT_SETS)
+    seeds = [0] if args.quick else args.seeds
+    os.makedirs(args.out, exist_ok=True)
+    runs_path = os.path.join(args.out, "generalisation_runs.csv")
+    rows = []
+    for name in sets:
+        X_raw, y = load(name)
+        clean = ChannelScaler().fit_transform(X_raw)
+        reference = clean.reshape(len(clean), -1).astype(np.float64)
+        D_ref = squareform(pdist(reference)) if name == "spheres" else None
+        for condition in ("clean", "faults"):
+            X = clean if condition == "clean" else ChannelScaler().fit_transform(add_faults(X_raw, random_state=0))
+            for method in args.methods:
+                first = None
+                for seed in seeds:
+                    Y, row = run_one(name, X, y, condition, method, seed)
+                    row["trustworthiness@10"] = trustworthiness(reference, Y, 10) if len(X) <= 5000 else np.nan
+                    row["seed_disparity"] = np.nan if first is None else float(procrustes(first, Y)[2])
+                    first = Y if first is None else first
+                    if D_ref is not None:
+                        row["kl@0.1"] = density_kl(D_ref, squareform(pdist(Y)), 0.1)
+                    rows.append(row)
+                    print(f"{name:22s} {condition:7s} {method:8s} seed {seed}: kNN {row['knn_accuracy']:.3f}  "
+                          f"fit {row['fit_s']:.1f}s", flush=True)
+                pd.DataFrame(rows).to_csv(runs_path + ".part", index=False)
+    runs = pd.DataFrame(rows)
+    clean_acc = runs[runs.condition == "clean"].set_index(["set", "method", "seed"])["knn_accuracy"]
+    faulty = runs.condition == "faults"
+    keys = pd.MultiIndex.from_frame(runs.loc[faulty, ["set", "method", "seed"]])
+    runs.loc[faulty, "knn_drop"] = clean_acc.reindex(keys).to_numpy() - runs.loc[faulty, "knn_accuracy"].to_numpy()
+    write_table(runs, runs_path, markdown=False)
+    os.remove(runs_path + ".part")
+    summary = summarise(runs)
+    text = summary_markdown(summary, seeds)
+    write_table(summary, os.path.join(args.out, "generalisation_summary.csv"), markdown=False)
+    for path in [os.path.join(args.out, "generalisation_summary.md")] + ([args.table] if args.table else []):
+        write_table(text, path, markdown=True)
+    print(text)
+
+
+def summarise(runs):
+    """Per set and method: clean means over seeds, the faulty accuracy and its drop."""
+    cols = ["knn_accuracy", "trustworthiness@10", "seed_disparity", "fit_s", "peak_rss_mb"]
+    cols += ["kl@0.1"] if "kl@0.1" in runs else []
+    clean = runs[runs.condition == "clean"].groupby(["set", "n", "shape", "method"], sort=False)[cols].mean()
+    faulty = runs[runs.condition == "faults"].groupby(["set", "n", "shape", "method"], sort=False)[
+        ["knn_accuracy", "knn_drop"]].mean().rename(columns={"knn_accuracy": "knn_accuracy_faults"})
+    return clean.join(faulty).reset_index()
+
+
+def summary_markdown(summary, seeds):
+    """The Markdown table: one row per set, the methods side by side, DeepTDA's wins and losses marked."""
+    lines = [f"Means over seeds {', '.join(map(str, seeds))}; kNN accuracy (5-NN, 5-fold) of the 2-D map, clean and "
+             "under the fault model (drop in brackets); t@10 = trustworthiness@10; disp = seed disparity; "
+             "**bold**: best of the four; *lose*: DeepTDA more than 0.02 below the best of t-SNE and UMAP.", "",
+             "| set | n | shape | DeepTDA | t-SNE | UMAP | PCA | DeepTDA vs best peer | DeepTDA t@10 / disp | "
+             "UMAP t@10 / disp | fit s DeepTDA / t-SNE / UMAP |", "|" + "---|" * 11]
+    means = {m: [] for m in METHODS}
+    drops = {m: [] for m in METHODS}
+    for (name, n, shape), g in summary.groupby(["set", "n", "shape"], sort=False):
+        g = g.set_index("method")
+        best = g["knn_accuracy"].max()
+        cells = []
+        for m in METHODS:
+            if m not in g.index:
+                cells.append("")
+                continue
+            acc, accf, drop = g.loc[m, ["knn_accuracy", "knn_accuracy_faults", "knn_drop"]]
+            means[m].append(acc)
+            drops[m].append(drop)
+            txt = f"{acc:.3f} / {accf:.3f} ({drop:+.3f})"
+            cells.append(f"**{txt}**" if acc == best else txt)
+        verdict = ""
+        if "DeepTDA" in g.index:
+            peer = max(g.loc[m, "knn_accuracy"] for m in ("t-SNE", "UMAP") if m in g.index) if (
+                {"t-SNE", "UMAP"} & set(g.index)) else np.nan
+            diff = g.loc["DeepTDA", "knn_accuracy"] - peer
+            verdict = f"{diff:+.3f}" + (" *lose*" if diff < -0.02 else "")
+
+        def td(m):
+            if m not in g.index:
+                return ""
+            return f"{g.loc[m, 'trustworthiness@10']:.3f} / {g.loc[m, 'seed_disparity']:.3f}"
+
+        fits = " / ".join(f"{g.loc[m, 'fit_s']:.1f}" if m in g.index else "" for m in ("DeepTDA", "t-SNE", "UMAP"))
+        lines.append(f"| {name} | {n} | {shape} | " + " | ".join(cells) + f" | {verdict} | {td('DeepTDA')} | "
+                     f"{td('UMAP')} | {fits} |")
+    lines.append("| **mean** | | | " + " | ".join(
+        f"{np.mean(means[m]):.3f} ({np.nanmean(drops[m]):+.3f})" if means[m] else "" for m in METHODS) + " | | | | |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
