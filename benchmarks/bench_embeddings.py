@@ -27,6 +27,7 @@ drop under noise), and ``embeddings.png`` (first seed, clean and noisy).
 
 import argparse
 import os
+import sys
 import time
 import warnings
 
@@ -34,6 +35,9 @@ import numpy as np
 import pandas as pd
 
 from deeptda.benchmark import amplitude_spectra, best_time, compare_methods, make_method, perturb
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _harness import write_table  # noqa: E402
 from deeptda.metrics import trustworthiness
 
 METHODS = ["DeepTDA", "DeepTDA (topo_weight=0)", "t-SNE", "UMAP"]
@@ -194,6 +198,7 @@ def main():
     ap.add_argument("--thread-variants", action="store_true",
                     help="with --scale: also t-SNE on all cores and UMAP unseeded (all cores)")
     ap.add_argument("--out", default="results/bench")
+    ap.add_argument("--table", default=None, help="also write the summary Markdown table here")
     args = ap.parse_args()
     args.deeptda_params = {}
     if args.quick:
@@ -214,8 +219,8 @@ def main():
             "trustworthiness@10", "trust_spectra@10", "continuity@10", "spearman", "wasserstein_dgm0", "rep_map_dgm0",
             "seed_disparity", "fit_s", "transform_ms_per_sample", "peak_mem_mb"]
     md = summary[[c for c in cols if c in summary.columns]].to_markdown(index=False, floatfmt=".3f")
-    with open(os.path.join(args.out, "embeddings_summary.md"), "w") as fh:
-        fh.write(md + "\n")
+    for path in [os.path.join(args.out, "embeddings_summary.md")] + ([args.table] if args.table else []):
+        write_table(md + "\n", path, markdown=True)
     plot(figures, os.path.join(args.out, "embeddings.png"))
     print(md)
     print(f"\nwritten: {args.out}/embeddings_runs.csv, embeddings_summary.csv, embeddings_summary.md, embeddings.png")

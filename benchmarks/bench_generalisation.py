@@ -5,6 +5,7 @@ sensor fault model.
     python benchmarks/bench_generalisation.py                  # all sets, seeds 0-2 (about an hour on 2 cores)
     python benchmarks/bench_generalisation.py --sets GunPoint iris --seeds 0   # a subset
     python benchmarks/bench_generalisation.py --quick          # two small sets, seed 0 (a minute)
+    python benchmarks/bench_generalisation.py --sets iris --update   # rerun one set, keep the others' rows
 
 Every method gets the same input: the set's windows (or rows) standardised per
 channel by :class:`deeptda.preprocessing.ChannelScaler`. Each set is run clean
@@ -110,6 +111,8 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="BasicMotions and wine, seed 0")
     parser.add_argument("--out", default="results/bench")
     parser.add_argument("--table", default=None, help="also write the summary Markdown table here")
+    parser.add_argument("--update", action="store_true",
+                        help="replace only these sets' rows in an existing generalisation_runs.csv")
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", category=UserWarning)
     warnings.filterwarnings("ignore", category=FutureWarning)
@@ -145,6 +148,9 @@ def main(argv=None):
                           f"fit {row['fit_s']:.1f}s", flush=True)
                 pd.DataFrame(rows).to_csv(runs_path + ".part", index=False)
     runs = pd.DataFrame(rows)
+    if args.update and os.path.exists(runs_path):
+        kept = pd.read_csv(runs_path)
+        runs = pd.concat([kept[~kept["set"].isin(sets)], runs], ignore_index=True)
     clean_acc = runs[runs.condition == "clean"].set_index(["set", "method", "seed"])["knn_accuracy"]
     faulty = runs.condition == "faults"
     keys = pd.MultiIndex.from_frame(runs.loc[faulty, ["set", "method", "seed"]])

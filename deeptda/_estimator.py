@@ -101,6 +101,11 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         uses all six.
     temperature : float, default=0.5
         Temperature of the contrastive loss.
+    despike : bool, default=True
+        Before everything else, replace each isolated single-sample spike (a
+        sample more than 3 standard deviations from the median of itself and
+        its two neighbours) by that median; see :func:`deeptda.encoders.despike`.
+        Turn it off when one-sample impacts are part of a behaviour.
     max_train_samples : int, default=20000
         Train on a random subsample of at most this many samples; the rest
         are embedded by the trained network (so large data stays linear).
@@ -161,6 +166,7 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         "latent_dim": [Interval(numbers.Integral, 1, None, closed="left")],
         "augmentations": [StrOptions({"default"}), tuple, list],
         "temperature": [Interval(numbers.Real, 0, None, closed="neither")],
+        "despike": ["boolean"],
         "max_train_samples": [Interval(numbers.Integral, 2, None, closed="left")],
         "encoder": [StrOptions({"auto", "conv", "mlp"}), callable],
         "random_state": ["random_state"],
@@ -171,7 +177,7 @@ class DeepTDA(TransformerMixin, BaseEstimator):
     def __init__(self, n_components=2, *, n_neighbors=15, topo_weight=3.0, topo_dims=(0,),
                  n_epochs="auto", map_epochs="auto", batch_size="auto", learning_rate=1e-3,
                  map_learning_rate=1e-2, latent_dim=64, augmentations="default", temperature=0.5,
-                 max_train_samples=20000, encoder="auto", random_state=None, device="auto",
+                 despike=True, max_train_samples=20000, encoder="auto", random_state=None, device="auto",
                  verbose=False):
         self.n_components = n_components
         self.n_neighbors = n_neighbors
@@ -185,6 +191,7 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         self.latent_dim = latent_dim
         self.augmentations = augmentations
         self.temperature = temperature
+        self.despike = despike
         self.max_train_samples = max_train_samples
         self.encoder = encoder
         self.random_state = random_state
@@ -235,7 +242,7 @@ class DeepTDA(TransformerMixin, BaseEstimator):
     def _build_network(self, encoder_module, view):
         from .encoders import DeepTDANet
 
-        return DeepTDANet(encoder_module, self.latent_dim, self.n_components, view)
+        return DeepTDANet(encoder_module, self.latent_dim, self.n_components, view, despike=self.despike)
 
     # -- fit / transform ---------------------------------------------------------
     def fit(self, X, y=None):
@@ -252,7 +259,7 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         """
         import torch
 
-        from .encoders import InputView, clean_input, init_parameters, view_dims
+        from .encoders import InputView, despike, init_parameters, view_dims
         from .losses import umap_ab
         from .training import batched_forward, fuzzy_graph, knn_graph, train_encoder, train_map
 
@@ -287,7 +294,9 @@ class DeepTDA(TransformerMixin, BaseEstimator):
 
         # Layers draw their default initialisation from torch's global generator; build them
         # inside fork_rng (which restores it) and re-draw every weight from our own generator.
-        X_clean = clean_input(torch.as_tensor(Xs[train_idx])).numpy()  # what represent() sees
+        X_clean = Xs[train_idx]
+        if self.despike:  # what represent() sees
+            X_clean = despike(torch.as_tensor(X_clean)).numpy()
         self.view_dims_ = list(view_dims(X.shape[1:], self.n_train_))
         view = InputView(X.shape[1:], self.view_dims_).fit(X_clean, random_state=int(seeds[1] % 2**31))
         with torch.random.fork_rng(devices=[]):

@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 __all__ = ["ConvEncoder", "MLPEncoder", "FlattenEncoder", "InputView", "MapHead", "ProjectionHead", "DeepTDANet",
-           "init_parameters", "amplitude_spectra", "despike", "clean_input", "view_dims"]
+           "init_parameters", "amplitude_spectra", "despike", "view_dims"]
 
 
 class ConvEncoder(nn.Module):
@@ -127,7 +127,7 @@ def despike(x, threshold=3.0):
     """
     if x.ndim != 3 or x.shape[-1] < 3:
         return x
-    padded = torch.cat([x[..., :1], x, x[..., -1:]], dim=-1)
+    padded = torch.cat([x[..., 1:2], x, x[..., -2:-1]], dim=-1)  # reflected: an edge sample meets its neighbour twice
     med = padded.unfold(-1, 3, 1).median(dim=-1).values
     return torch.where((x - med).abs() > threshold, med, x)
 
@@ -199,11 +199,6 @@ def view_dims(input_shape, n_train, max_components=32):
     return tuple(max(1, min(max_components, size, n_train - 1)) for size in sizes)
 
 
-def clean_input(x):
-    """What every path of the network reads: the standardised input with its single-sample spikes removed."""
-    return despike(x)
-
-
 class DeepTDANet(nn.Module):
     """Encoder, input views, the fixed standardisation of the representation, and the map head.
 
@@ -213,8 +208,9 @@ class DeepTDANet(nn.Module):
     what the input's geometry shows even where the encoder has not learnt it.
     """
 
-    def __init__(self, encoder, latent_dim, n_components, view=None):
+    def __init__(self, encoder, latent_dim, n_components, view=None, despike=True):
         super().__init__()
+        self.despike = despike
         self.encoder = encoder
         self.view = view
         self.projection = ProjectionHead(latent_dim)
@@ -225,7 +221,8 @@ class DeepTDANet(nn.Module):
 
     def represent(self, x):
         """The space of the neighbour graph and of the map's input."""
-        x = clean_input(x)
+        if self.despike:
+            x = despike(x)
         z = (self.encoder(x) - self.z_center) / self.z_scale
         if self.view is None:
             return z

@@ -112,3 +112,37 @@ def test_small_seeded_suite_deeptda_beats_pca_and_stays_near_umap(tmp_path):
         assert acc["DeepTDA"] >= acc["UMAP"] - 0.05, (name, acc.to_dict())
         faulty = summary.loc[name, "knn_accuracy_faults"]
         assert faulty["DeepTDA"] >= faulty["PCA"] - 0.05, (name, faulty.to_dict())
+
+
+def test_despike_removes_isolated_spikes_and_keeps_smooth_signals():
+    from deeptda.encoders import despike
+
+    t = torch.linspace(0, 6.28, 100)
+    smooth = torch.stack([torch.sin(t), torch.cos(3 * t)])[None]  # (1, 2, 100), steps << 3 sd
+    assert torch.equal(despike(smooth), smooth)
+    hit = smooth.clone()
+    hit[0, 0, 40] += 8.0
+    hit[0, 1, 0] -= 9.0  # at the edge too
+    out = despike(hit)
+    np.testing.assert_allclose(out.numpy(), smooth.numpy(), atol=0.1)
+    step = torch.cat([torch.zeros(1, 1, 50), 5 * torch.ones(1, 1, 50)], dim=2)  # a real jump is kept
+    assert torch.equal(despike(step), step)
+    rows = torch.randn(4, 7)
+    assert torch.equal(despike(rows), rows)
+
+
+def test_despike_is_a_saved_parameter(tmp_path):
+    from deeptda import DeepTDA
+
+    X = np.random.default_rng(0).normal(size=(40, 3, 32)).astype(np.float32)
+    X[5, 1, 10] = 40.0
+    for flag in (True, False):
+        model = DeepTDA(n_epochs=2, map_epochs=2, random_state=0, despike=flag).fit(X)
+        model.save(tmp_path / "m.pt")
+        again = DeepTDA.load(tmp_path / "m.pt")
+        assert again.despike is flag and again.network_.despike is flag
+        np.testing.assert_array_equal(again.transform(X), model.transform(X))
+    with_spike = DeepTDA(n_epochs=2, map_epochs=2, random_state=0).fit(X)
+    clean = X.copy()
+    clean[5, 1, 10] = np.median(X[5, 1, 9:12])
+    np.testing.assert_allclose(with_spike.representation(X)[5], with_spike.representation(clean)[5], atol=1e-5)
