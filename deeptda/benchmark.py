@@ -151,15 +151,16 @@ def amplitude_spectra(X):
     >>> bool(np.allclose(spectra[:5], spectra[5:]))
     True
     """
+    import torch
+
+    from .encoders import amplitude_spectra as spectra
     from .preprocessing import ChannelScaler
 
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 3:
         raise ValueError(f"amplitude_spectra takes windows of shape (n, c, t); got {X.shape}.")
-    t = X.shape[2]
-    A = np.abs(np.fft.rfft(ChannelScaler().fit_transform(X).astype(np.float64), axis=2, norm="ortho"))
-    A[:, :, 1:(t + 1) // 2] *= np.sqrt(2.0)  # bins that stand for a +/- frequency pair
-    return A.reshape(len(X), -1)
+    scaled = torch.as_tensor(ChannelScaler().fit_transform(X).astype(np.float64))
+    return spectra(scaled).numpy()
 
 
 def best_time(fn, repeats=3, budget_s=10.0):
