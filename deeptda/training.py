@@ -195,13 +195,18 @@ def train_map(net, Z, graph, *, epochs, batch_size, learning_rate, topo_weight, 
               a, b, generator, negative_rate=5, init=True, verbose=False):
     """Train ``net.head`` to map the fixed representation ``Z`` to the plane.
 
-    Each step samples ``batch_size`` edges of the fuzzy graph with probability
-    proportional to their weight and ``negative_rate`` random points per edge,
-    and minimises ``neighbour_loss + topo_weight * topological_loss`` with
+    Up to ``FULL_BATCH_MAX`` points each step takes every edge of the fuzzy
+    graph with its weight, and ``negative_rate`` random points for each of
+    ``2n`` edge ends drawn by weight; above, each step samples ``batch_size``
+    edges by weight and ``negative_rate`` random points per edge. Each step
+    minimises ``neighbour_loss + topo_weight * topological_loss`` with
     Adam; the topological loss compares a random minibatch of ``batch_size``
     distinct points in ``Z`` and in the map. The learning rate decays
     linearly from ``learning_rate`` to 0 over all steps, as in UMAP's
     optimisation: the map settles instead of jittering around its optimum.
+
+    With ``init=True`` the head is first fitted to the graph's Laplacian
+    eigenmap (:func:`spectral_layout`, :func:`fit_layout`).
 
     Parameters
     ----------
@@ -211,7 +216,8 @@ def train_map(net, Z, graph, *, epochs, batch_size, learning_rate, topo_weight, 
     graph : tuple (rows, cols, weights)
         From :func:`fuzzy_graph`.
     epochs, batch_size : int
-        ``epochs * ceil(n / batch_size)`` steps.
+        ``epochs`` full-graph steps up to ``FULL_BATCH_MAX`` points, else
+        ``epochs * ceil(n / batch_size)`` minibatch steps.
     learning_rate, topo_weight : float
     topo_dims : tuple of int
     a, b : float
