@@ -36,6 +36,7 @@ _LAZY = {
     "time_budget": "deeptda.cluster",
     "representative_windows": "deeptda.cluster",
     "perturb": "deeptda.benchmark",
+    "explore": "deeptda.explorer",
 }
 
 __all__ = sorted([*_LAZY, "datasets", "topology", "__version__"])

@@ -1,4 +1,4 @@
-"""The ``deeptda`` command line: ``deeptda demo``, ``deeptda embed`` and ``deeptda cluster``."""
+"""The ``deeptda`` command line: ``deeptda demo``, ``embed``, ``cluster`` and ``explore``."""
 
 from __future__ import annotations
 
@@ -18,10 +18,11 @@ def _load(data, duration, seed):
 
     if data == "collar":
         w = datasets.make_collar_windows(duration=duration, random_state=seed)
-        return w.X, w.y, f"synthetic collar stream, {duration:g} s at 25 Hz, windows 2.56 s / stride 1.28 s"
+        return (w.X, w.y, f"synthetic collar stream, {duration:g} s at 25 Hz, windows 2.56 s / stride 1.28 s",
+                (w.start, w.end))
     if data == "basic-motions":
         X, y = datasets.load_basic_motions()
-        return X, y, "UEA BasicMotions (smartwatch, 10 Hz, 10 s cases)"
+        return X, y, "UEA BasicMotions (smartwatch, 10 Hz, 10 s cases)", (None, None)
     raise SystemExit(f"unknown data {data!r}")
 
 
@@ -119,7 +120,7 @@ def cmd_demo(args):
     from .plotting import plot_embeddings
 
     os.makedirs(args.out, exist_ok=True)
-    X, y, description = _load(args.data, args.duration, args.seed)
+    X, y, description, (start, end) = _load(args.data, args.duration, args.seed)
     print(f"data: {description}: {X.shape[0]} windows of {X.shape[1]} channels x {X.shape[2]} samples")
     methods = ["DeepTDA", "t-SNE", "UMAP"]
     _say(args, "fitting DeepTDA, t-SNE and UMAP")
@@ -138,6 +139,26 @@ def cmd_demo(args):
     cols = [c for c in TABLE_COLUMNS if c in table.columns]
     print(table[cols].to_string(float_format=lambda v: f"{v:.3f}"))
     print(f"figure: {png}\ntable:  {csv}\ntable:  {md}")
+    try:
+        import bokeh  # noqa: F401
+    except ImportError:
+        print("(pip install 'deeptda[explore]' to also get an interactive page of the three maps)")
+        return 0
+    from .cluster import PersistenceClustering
+    from .explorer import explore
+
+    _say(args, "clustering DeepTDA's map and writing the interactive page")
+    clusters = PersistenceClustering(random_state=args.seed).fit(embeddings["DeepTDA"]).labels_
+    page = explore(X, embeddings, clusters=clusters, labels=y, times=start, ends=end, title=description,
+                   out=os.path.join(args.out, "explore.html"))
+    print(f"page:   {page}")
+    if args.screenshot:
+        from .browser import screenshot
+
+        ids, counts = np.unique(clusters[clusters >= 0], return_counts=True)
+        smallest = np.flatnonzero(clusters == ids[np.argmin(counts)]) if len(ids) > 1 else None
+        _say(args, f"rendering {page} in headless Chromium, the smallest cluster selected")
+        print(f"screenshot: {screenshot(page, args.screenshot, select=smallest)}")
     return 0
 
 
@@ -237,6 +258,86 @@ def cmd_cluster(args):
     return 0
 
 
+def _recording_windows(paths, args):
+    """Windows of one or more CSV recordings, pooled: (X, labels or None, recording names, start, end)."""
+    from .datasets import load_csv
+    from .windows import sliding_windows
+
+    channels = args.channels.split(",") if args.channels else None
+    parts = []
+    for path in paths:
+        _say(args, f"reading {path}")
+        frame = load_csv(path, timestamp=args.timestamp, channels=channels, label=args.label, unit=args.unit)
+        signal = [c for c in frame.columns if c != args.label]
+        w = sliding_windows(frame, _window_arg(args.window), _window_arg(args.stride), channels=signal,
+                            labels=args.label)
+        parts.append((os.path.splitext(os.path.basename(path))[0], w, signal))
+    names = [name for name, _, _ in parts]
+    if len(set(names)) != len(names):
+        raise ValueError("two recordings have the same file name; give each recording a distinct name.")
+    shapes = {w.X.shape[1:] for _, w, _ in parts}
+    if len(shapes) > 1:
+        raise ValueError(f"the recordings give windows of different shapes {sorted(shapes)}; use the same channels "
+                         "(--channels) and a window given in samples or one sampling rate.")
+    X = np.concatenate([w.X for _, w, _ in parts])
+    recordings = np.concatenate([[name] * len(w.X) for name, w, _ in parts])
+    labels = np.concatenate([w.y for _, w, _ in parts]) if args.label else None
+    start = np.concatenate([np.asarray(w.start) for _, w, _ in parts])
+    end = np.concatenate([np.asarray(w.end) for _, w, _ in parts])
+    return X, labels, recordings, start, end, parts[0][2]
+
+
+def cmd_explore(args):
+    from ._estimator import DeepTDA
+    from .benchmark import make_method
+    from .cluster import PersistenceClustering
+    from .browser import screenshot
+    from .explorer import explore
+
+    X, labels, recordings, start, end, channels = _recording_windows(args.csv, args)
+    if args.model:
+        _say(args, f"loading the model {args.model}")
+        model = DeepTDA.load(args.model)
+        embedding = model.transform(X)
+    else:
+        params = {"n_epochs": args.epochs, "map_epochs": args.epochs} if args.epochs else {}
+        _say(args, f"fitting DeepTDA on {len(X)} windows of {X.shape[1]} channels x {X.shape[2]} samples")
+        model = DeepTDA(random_state=args.seed, verbose=not args.quiet, **params).fit(X)
+        embedding = model.embedding_
+    _say(args, "clustering DeepTDA's representation")
+    clusters = PersistenceClustering(random_state=args.seed).fit(model.representation(X)).labels_
+    panels = {"DeepTDA": embedding}
+    for name in args.compare or []:
+        method = {"tsne": "t-SNE", "umap": "UMAP"}[name]
+        _say(args, f"fitting {method} on {len(X)} windows for a side-by-side panel")
+        panels[method] = make_method(method, args.seed).fit_transform(X)
+    _say(args, f"writing {args.out}")
+    title = args.title or ", ".join(os.path.basename(p) for p in args.csv)
+    page = explore(X, panels, clusters=clusters, labels=labels, recordings=recordings, times=start, ends=end,
+                   channel_names=channels, title=title, out=args.out)
+    print(f"{len(X)} windows, {len(set(clusters) - {-1})} clusters")
+    print(f"page: {page}")
+    if args.screenshot:
+        _say(args, f"rendering {page} in headless Chromium")
+        print(f"screenshot: {screenshot(page, args.screenshot)}")
+    return 0
+
+
+def _columns_args(parser):
+    """Options that say how to read a CSV recording (shared by embed, cluster and explore)."""
+    parser.add_argument("--timestamp", help="timestamp column (parsed as datetimes)")
+    parser.add_argument("--unit", help="unit of numeric timestamps, e.g. s or ms")
+    parser.add_argument("--channels", help="comma-separated channel columns (default: all numeric)")
+
+
+def _run_args(parser, epochs=True):
+    """Seed, epochs and quiet (shared by every command)."""
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    if epochs:
+        parser.add_argument("--epochs", type=int, default=None, help="fix DeepTDA's epochs (default: its auto rule)")
+    parser.add_argument("--quiet", action="store_true", help="no progress messages or bars")
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="deeptda", description="Topological dimensionality reduction of sensor time series.")
@@ -244,15 +345,15 @@ def build_parser():
 
     demo = sub.add_parser("demo", help="compare DeepTDA, t-SNE and UMAP on bundled data; write a figure and a table",
                           description="Window the bundled accelerometer data, fit DeepTDA, t-SNE and UMAP with "
-                                      "default parameters, and write a side-by-side figure (PNG) and a metrics "
-                                      "table (CSV and Markdown) into --out.")
+                                      "default parameters, and write a side-by-side figure (PNG), a metrics "
+                                      "table (CSV and Markdown) and, with the explore extra, an interactive "
+                                      "page of the three linked maps (explore.html) into --out.")
     demo.add_argument("--out", default="results/demo", help="output folder (default: results/demo)")
     demo.add_argument("--data", choices=["collar", "basic-motions"], default="collar",
                       help="synthetic collar stream (default) or real UEA BasicMotions")
     demo.add_argument("--duration", type=float, default=3600.0, help="seconds of collar stream (default: 3600)")
-    demo.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    demo.add_argument("--epochs", type=int, default=None, help="fix DeepTDA's epochs (default: its auto rule)")
-    demo.add_argument("--quiet", action="store_true", help="no progress messages or bars")
+    demo.add_argument("--screenshot", help="also save a PNG of the interactive page (needs Chromium)")
+    _run_args(demo)
     demo.set_defaults(func=cmd_demo)
 
     embed = sub.add_parser("embed", help="embed a CSV recording; write an embedding CSV and a PNG",
@@ -262,14 +363,11 @@ def build_parser():
     embed.add_argument("--out", default="results/embedding",
                        help="output path without extension (default: results/embedding)")
     embed.add_argument("--method", choices=["deeptda", "tsne", "umap"], default="deeptda")
-    embed.add_argument("--timestamp", help="timestamp column (parsed as datetimes)")
-    embed.add_argument("--unit", help="unit of numeric timestamps, e.g. s or ms")
-    embed.add_argument("--channels", help="comma-separated channel columns (default: all numeric)")
+    _columns_args(embed)
     embed.add_argument("--label", help="label column, used for colours")
     embed.add_argument("--window", help="window length: samples (64) or a duration (2.56s); omit to embed rows")
     embed.add_argument("--stride", help="stride: samples or a duration (default: the window)")
-    embed.add_argument("--seed", type=int, default=0)
-    embed.add_argument("--quiet", action="store_true", help="no progress messages or bars")
+    _run_args(embed, epochs=False)
     embed.set_defaults(func=cmd_embed)
 
     cluster = sub.add_parser("cluster",
@@ -279,9 +377,7 @@ def build_parser():
                                          "time_budget.csv and timeline.png into --out.")
     cluster.add_argument("csv", help="input CSV file, one row per sample")
     cluster.add_argument("--out", default="results/cluster", help="output folder (default: results/cluster)")
-    cluster.add_argument("--timestamp", help="timestamp column (parsed as datetimes)")
-    cluster.add_argument("--unit", help="unit of numeric timestamps, e.g. s or ms")
-    cluster.add_argument("--channels", help="comma-separated channel columns (default: all numeric)")
+    _columns_args(cluster)
     cluster.add_argument("--window", default="64", help="window: samples or a duration (default: 64)")
     cluster.add_argument("--stride", help="stride: samples or a duration (default: the window)")
     cluster.add_argument("--method", choices=["tomato", "hdbscan"], default="tomato")
@@ -290,11 +386,28 @@ def build_parser():
     cluster.add_argument("--n-clusters", type=int, default=None, help="fix the number of clusters (tomato)")
     cluster.add_argument("--min-bout", type=float, default=None, help="merge bouts shorter than this (seconds)")
     cluster.add_argument("--by-day", action="store_true", help="time budget per calendar day")
-    cluster.add_argument("--seed", type=int, default=0)
-    cluster.add_argument("--epochs", type=int, default=None, help="fix DeepTDA's epochs (default: its auto rule)")
     cluster.add_argument("--labels", help="CSV of labelled bouts (start,end,label) that name the clusters by majority")
-    cluster.add_argument("--quiet", action="store_true", help="no progress messages or bars")
+    _run_args(cluster)
     cluster.set_defaults(func=cmd_cluster)
+
+    explore = sub.add_parser("explore", help="write one HTML page to explore the map of CSV recordings",
+                             description="Cut one or more CSV recordings into windows, embed them with DeepTDA "
+                                         "(or a saved model), cluster them and write one self-contained HTML page "
+                                         "(no server, nothing fetched) linking the map, the windows' traces and "
+                                         "the timeline. Needs the extra: pip install 'deeptda[explore]'.")
+    explore.add_argument("csv", nargs="+", help="input CSV files, one recording each, one row per sample")
+    explore.add_argument("--out", default="results/explore.html", help="the page (default: results/explore.html)")
+    _columns_args(explore)
+    explore.add_argument("--label", help="label column, offered as a colouring")
+    explore.add_argument("--window", default="64", help="window: samples or a duration (default: 64)")
+    explore.add_argument("--stride", help="stride: samples or a duration (default: the window)")
+    explore.add_argument("--model", help="a model saved by DeepTDA.save: map with it instead of fitting")
+    explore.add_argument("--compare", nargs="+", choices=["tsne", "umap"],
+                         help="add linked t-SNE and/or UMAP panels next to DeepTDA's")
+    explore.add_argument("--title", help="page title (default: the file names)")
+    explore.add_argument("--screenshot", help="also save a PNG of the page (needs Chromium and ChromeDriver)")
+    _run_args(explore)
+    explore.set_defaults(func=cmd_explore)
     return parser
 
 

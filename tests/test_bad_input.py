@@ -346,8 +346,18 @@ CASES = [
          Raises(ValueError, "labels has")),
     Case("plot_timeline", "labels of the wrong length", lambda t: deeptda.plot_timeline(np.zeros((10, 2)), [0] * 9),
          Raises(ValueError, "labels has 9 entries but the signal has 10")),
+    Case("explore", "an embedding of other windows", lambda t: deeptda.explore(
+        np.zeros((10, 2, 8)), np.zeros((5, 2)), out=t / "p.html"), Raises(ValueError, "has 5 rows but X has 10 windows")),
+    Case("explore", "NaN coordinates", lambda t: deeptda.explore(
+        np.zeros((3, 2, 8)), np.array([[0, 0], [np.nan, 1], [2, 2]]), out=t / "p.html"),
+        Raises(ValueError, "NaN or infinite coordinates in 1 rows; drop those windows")),
+    Case("explore", "recordings of the wrong length", lambda t: deeptda.explore(
+        np.zeros((3, 2, 8)), np.zeros((3, 2)), recordings=["a", "b"], out=t / "p.html"),
+        Raises(ValueError, "recordings has shape .* one value per window")),
     # command line ----------------------------------------------------------------------------
     Case("deeptda embed", "missing file", lambda t: cli("embed", str(t / "missing.csv")),
+         cli_error("no such file")),
+    Case("deeptda explore", "missing file", lambda t: cli("explore", str(t / "missing.csv")),
          cli_error("no such file")),
     Case("deeptda embed", "a cell that is not a number", lambda t: cli("embed", write(t, "u.csv", "x,y\n1,2\n3,oops\n5,6\n")),
          cli_error("not numbers")),

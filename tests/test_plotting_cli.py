@@ -52,7 +52,7 @@ def test_cli_demo_end_to_end(tmp_path, capsys):
     out = tmp_path / "demo"
     assert main(["demo", "--out", str(out), "--duration", "400", "--epochs", "3"]) == 0
     printed = capsys.readouterr().out
-    for name in ("embeddings.png", "metrics.csv", "metrics.md"):
+    for name in ("embeddings.png", "metrics.csv", "metrics.md", "explore.html"):
         assert (out / name).exists() and str(out / name) in printed
     table = pd.read_csv(out / "metrics.csv", index_col=0)
     assert list(table.index) == ["DeepTDA", "t-SNE", "UMAP"]
