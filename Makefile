@@ -11,7 +11,7 @@ $(VENV)/.installed: pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet $(TORCH_PIN)
-	$(PY) -m pip install --quiet -e ".[test,docs,explore]"
+	$(PY) -m pip install --quiet -e ".[test,docs,explore,dask]"
 	touch $@
 
 install: $(VENV)/.installed

@@ -37,6 +37,10 @@ _LAZY = {
     "representative_windows": "deeptda.cluster",
     "perturb": "deeptda.benchmark",
     "explore": "deeptda.explorer",
+    "read_recordings": "deeptda.herd",
+    "fit_pipeline": "deeptda.herd",
+    "HerdPipeline": "deeptda.herd",
+    "apply": "deeptda.herd",
 }
 
 __all__ = sorted([*_LAZY, "datasets", "topology", "__version__"])
@@ -48,7 +52,8 @@ def __getattr__(name):
         value = getattr(module, name)
         globals()[name] = value
         return value
-    if name in ("datasets", "topology", "metrics", "plotting", "manifold", "benchmark", "cluster"):
+    if name in ("datasets", "topology", "metrics", "plotting", "manifold", "benchmark", "cluster", "herd", "explorer",
+                "browser"):
         module = importlib.import_module(f"deeptda.{name}")
         globals()[name] = module
         return module

@@ -383,6 +383,18 @@ class DeepTDA(TransformerMixin, BaseEstimator):
 
         from ._io import atomic_path
 
+        config, tensors = self.get_state()
+        with atomic_path(path) as tmp:
+            torch.save({"config": json.dumps(config), **tensors}, tmp)
+
+    def get_state(self):
+        """The fitted model as ``(config, tensors)``: a JSON-able dict and a dict of tensors.
+
+        What :meth:`save` writes; :meth:`from_state` rebuilds the model. Lets a model travel
+        inside another file (a herd pipeline) without pickling.
+        """
+        import torch
+
         check_is_fitted(self, "network_")
         if self._encoder_kind == "custom":
             raise ValueError(
@@ -405,15 +417,13 @@ class DeepTDA(TransformerMixin, BaseEstimator):
                 "batch_size_", "n_neighbors_", "latent_dim_", "n_train_", "view_dims_")},
             "history": self.history_,
         }
-        payload = {
-            "config": json.dumps(config),
+        tensors = {
             "state_dict": {k: v.detach().cpu() for k, v in self.network_.state_dict().items()},
             "scaler_center": torch.as_tensor(self.scaler_.center_),
             "scaler_scale": torch.as_tensor(self.scaler_.scale_),
             "embedding": torch.as_tensor(self.embedding_),
         }
-        with atomic_path(path) as tmp:
-            torch.save(payload, tmp)
+        return config, tensors
 
     @classmethod
     def load(cls, path, device="auto"):
@@ -434,6 +444,14 @@ class DeepTDA(TransformerMixin, BaseEstimator):
                 f"{path!s} has model format version {config.get('format_version')}; this deeptda "
                 f"reads version {_FORMAT_VERSION}."
             )
+        return cls.from_state(config, payload, device=device, source=path)
+
+    @classmethod
+    def from_state(cls, config, tensors, device="auto", source="the model state"):
+        """Rebuild a fitted model from :meth:`get_state`'s ``(config, tensors)``."""
+        import torch
+
+        payload = tensors
         params = dict(config["params"])
         params["topo_dims"] = tuple(params["topo_dims"])
         if not isinstance(params["augmentations"], str):
@@ -451,7 +469,7 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         try:
             model.network_.load_state_dict(payload["state_dict"])
         except (RuntimeError, KeyError) as exc:
-            raise ValueError(f"{path!s} does not match the network it describes: {exc}") from None
+            raise ValueError(f"{source!s} does not match the network it describes: {exc}") from None
         model.device_ = model._resolve_device()
         model.network_.to(model.device_).eval()
         model.encoder_ = model.network_.encoder

@@ -1,4 +1,4 @@
-"""The ``deeptda`` command line: ``deeptda demo``, ``embed``, ``cluster`` and ``explore``."""
+"""The ``deeptda`` command line: ``deeptda demo``, ``embed``, ``cluster``, ``explore``, ``fit`` and ``apply``."""
 
 from __future__ import annotations
 
@@ -323,6 +323,40 @@ def cmd_explore(args):
     return 0
 
 
+def cmd_fit(args):
+    from .herd import fit_pipeline, read_recordings
+
+    channels = args.channels.split(",") if args.channels else None
+    recordings = read_recordings(args.data, timestamp=args.timestamp, channels=channels, id=args.id)
+    _say(args, f"drawing {args.sample:,} windows across {len(recordings)} recordings and fitting DeepTDA")
+    params = {"n_epochs": args.epochs, "map_epochs": args.epochs} if args.epochs else {}
+    pipeline = fit_pipeline(recordings, window=_window_arg(args.window), stride=_window_arg(args.stride),
+                            n_windows=args.sample, random_state=args.seed, model_params=params,
+                            verbose=not args.quiet)
+    pipeline.save(args.model)
+    print(f"{pipeline.n_train} training windows from {len(recordings)} recordings, "
+          f"{pipeline.clusterer.n_clusters_} clusters")
+    print(f"pipeline: {args.model}")
+    return 0
+
+
+def cmd_apply(args):
+    from .herd import HerdPipeline, apply, read_recordings
+
+    pipeline = HerdPipeline.load(args.model)
+    recordings = read_recordings(args.data, timestamp=pipeline.timestamp, channels=pipeline.channels, id=args.id)
+    where = (f"on the Dask scheduler {args.scheduler}" if args.scheduler else
+             f"on {args.workers} local Dask workers" if args.workers else "in this process")
+    _say(args, f"mapping {len(recordings)} recordings {where}")
+    tables = apply(pipeline, recordings, out=args.out, scheduler=args.scheduler, workers=args.workers,
+                   progress=not args.quiet)
+    budget = tables["time_budget"]
+    print(f"{len(recordings)} recordings, {budget['seconds'].sum() / 3600:.2f} h mapped")
+    for name in ("windows/", "time_budget.csv", "summary.md", "time_budget.png"):
+        print(f"{name.rstrip('/').split('.')[0]}: {os.path.join(args.out, name)}")
+    return 0
+
+
 def _columns_args(parser):
     """Options that say how to read a CSV recording (shared by embed, cluster and explore)."""
     parser.add_argument("--timestamp", help="timestamp column (parsed as datetimes)")
@@ -408,6 +442,34 @@ def build_parser():
     explore.add_argument("--screenshot", help="also save a PNG of the page (needs Chromium and ChromeDriver)")
     _run_args(explore)
     explore.set_defaults(func=cmd_explore)
+
+    fit = sub.add_parser("fit", help="fit one pipeline (windows, DeepTDA, clusters) on a sample of many recordings",
+                         description="Draw a seeded sample of windows across all recordings (CSV or Parquet files, "
+                                     "or one long table with --id) without loading them all, fit DeepTDA and the "
+                                     "behaviour clusters on it, and save everything to one file (--model).")
+    fit.add_argument("data", nargs="+", help="CSV or Parquet files or glob patterns, one recording each")
+    fit.add_argument("--model", default="herd.pt", help="the pipeline file (default: herd.pt)")
+    _columns_args(fit)
+    fit.add_argument("--id", help="column naming the animal in a long table (one recording per value)")
+    fit.add_argument("--window", default="64", help="window: samples or a duration (default: 64)")
+    fit.add_argument("--stride", help="stride: samples or a duration (default: the window)")
+    fit.add_argument("--sample", type=int, default=20000, help="training windows drawn (default: 20000)")
+    _run_args(fit)
+    fit.set_defaults(func=cmd_fit)
+
+    apply = sub.add_parser("apply", help="map and cluster every window of many recordings with a fitted pipeline",
+                           description="Cut every recording into windows with the pipeline's settings, map them "
+                                       "and assign clusters; write OUT/windows/<recording>.parquet, "
+                                       "OUT/time_budget.csv and OUT/summary.md. Recordings already written are "
+                                       "skipped, so an interrupted run resumes.")
+    apply.add_argument("model", help="a pipeline file written by deeptda fit")
+    apply.add_argument("data", nargs="+", help="CSV or Parquet files or glob patterns, one recording each")
+    apply.add_argument("--out", default="results/herd", help="output folder (default: results/herd)")
+    apply.add_argument("--id", help="column naming the animal in a long table")
+    apply.add_argument("--scheduler", help="address of a dask.distributed scheduler (tcp://host:8786)")
+    apply.add_argument("--workers", type=int, help="start a local Dask cluster of this many worker processes")
+    apply.add_argument("--quiet", action="store_true", help="no progress messages or bars")
+    apply.set_defaults(func=cmd_apply)
     return parser
 
 

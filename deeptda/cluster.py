@@ -253,8 +253,40 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         from sklearn.neighbors import NearestNeighbors
 
         self._nn_ = NearestNeighbors(n_neighbors=1).fit(X)
+        self._fit_points_ = X
         self._fit_labels_ = self.labels_.copy()
         self.outlier_distance_ = float(np.max(kth_distance)) if len(kth_distance) else 0.0
+
+    def get_state(self):
+        """What :meth:`predict` needs, as ``(config, arrays)``: a JSON-able dict and numpy arrays.
+
+        The training points and their clusters, the outlier distance and the parameters;
+        :meth:`from_state` rebuilds a model whose ``predict`` gives the same labels.
+        """
+        check_is_fitted(self, "labels_")
+        params = self.get_params(deep=False)
+        if not isinstance(params["random_state"], (int, np.integer, type(None))):
+            params["random_state"] = None  # a RandomState's state is not kept
+        fitted = {"n_clusters_": int(self.n_clusters_), "n_clusters_range_": [int(v) for v in self.n_clusters_range_],
+                  "n_neighbors_": int(self.n_neighbors_), "outlier_distance_": float(self.outlier_distance_),
+                  "n_features_in_": int(self.n_features_in_), "n_fit_": int(self.n_fit_)}
+        return {"params": params, "fitted": fitted}, {"points": np.asarray(self._fit_points_, dtype=np.float64),
+                                                      "labels": np.asarray(self._fit_labels_, dtype=np.int64)}
+
+    @classmethod
+    def from_state(cls, config, arrays):
+        """Rebuild a fitted model from :meth:`get_state`'s ``(config, arrays)`` (``labels_`` are the
+        training points' clusters)."""
+        from sklearn.neighbors import NearestNeighbors
+
+        model = cls(**config["params"])
+        for key, value in config["fitted"].items():
+            setattr(model, key, tuple(value) if isinstance(value, list) else value)
+        points = np.ascontiguousarray(arrays["points"], dtype=np.float64)
+        model.labels_ = np.asarray(arrays["labels"], dtype=np.int64)
+        model._fit_points_, model._fit_labels_ = points, model.labels_.copy()
+        model._nn_ = NearestNeighbors(n_neighbors=1).fit(points)
+        return model
 
     def plot(self, ax=None):
         """The prominence diagram with the chosen cut; returns the axes."""

@@ -21,7 +21,7 @@ from .timestamps import check_regular, parse_timestamps, sampling_interval, time
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Windows", "sliding_windows", "SlidingWindow", "window_labels"]
+__all__ = ["Windows", "sliding_windows", "SlidingWindow", "window_labels", "to_samples"]
 
 _LABEL_POLICIES = ("majority", "last")
 _PARTIAL_POLICIES = ("drop", "pad")
@@ -184,7 +184,7 @@ def _parse_stream(data, *, timestamp=None, channels=None, labels=None) -> _Strea
     return _Stream(values, times, seconds, channel_names, label_values, tz, breaks)
 
 
-def _to_samples(value, name, seconds):
+def to_samples(value, name, seconds):
     """A window or stride as a sample count: ints pass, durations use the sampling interval."""
     if isinstance(value, (bool, np.bool_)):
         raise ValueError(f"{name} must be a number of samples or a duration, got {value!r}.")
@@ -379,8 +379,8 @@ def sliding_windows(
         )
     stream = _parse_stream(data, timestamp=timestamp, channels=channels, labels=labels)
     n = stream.values.shape[0]
-    length = _to_samples(window, "window", stream.seconds)
-    step = length if stride is None else _to_samples(stride, "stride", stream.seconds)
+    length = to_samples(window, "window", stream.seconds)
+    step = length if stride is None else to_samples(stride, "stride", stream.seconds)
     starts, n_dropped = _window_starts(n, length, step, partial, stream.seconds, gap_tolerance,
                                        stream.breaks)
     if n_dropped:

@@ -1,0 +1,523 @@
+"""A whole herd: many recordings, one model, bounded memory, optionally on a Dask cluster.
+
+* :func:`read_recordings` lists recordings (CSV or Parquet files, one per animal, or
+  one long table with an id column) without reading them; each is read in chunks
+  when needed (Parquet by record batches), so memory does not grow with the herd.
+* :func:`fit_pipeline` draws a seeded sample of windows across all recordings in one
+  pass (bottom-k sampling: every window gets a seeded random key and the smallest keys
+  are kept), fits :class:`~deeptda.DeepTDA` on it and a
+  :class:`~deeptda.PersistenceClustering` on its map; :class:`HerdPipeline` saves the
+  window settings, both models and the sampling interval in one file (weights + JSON,
+  read with ``weights_only=True``).
+* :func:`apply` cuts every recording into windows, maps them (one forward pass) and
+  assigns clusters with ``PersistenceClustering.predict``, so a cluster id means the
+  same behaviour for every animal and for later recordings. With ``out`` it writes one
+  Parquet file per recording (atomically, so a rerun skips finished recordings), a
+  time budget and a summary; with ``scheduler`` or ``workers`` it runs one Dask task
+  per recording on a ``dask.distributed`` cluster.
+
+Windows never cross a recording or a gap; they are cut on the same grid as
+:func:`~deeptda.sliding_windows` on the whole recording, whatever the chunk size.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import hashlib
+import io
+import json
+import logging
+import os
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Recording", "read_recordings", "iter_windows", "HerdPipeline", "fit_pipeline", "apply"]
+
+_FORMAT = "deeptda-herd-pipeline"
+_FORMAT_VERSION = 1
+CHUNK_ROWS = 250_000
+
+
+class Recording(NamedTuple):
+    """Where one recording lives and how to read it (nothing is read until windows are asked for)."""
+
+    name: str
+    path: str
+    kind: str  # "csv" or "parquet"
+    timestamp: str | None
+    channels: tuple | None
+    id_column: str | None = None
+    id_value: object = None
+
+
+def _kind(path):
+    ext = os.path.splitext(path)[1].lower()
+    if ext in (".parquet", ".pq"):
+        return "parquet"
+    if ext in (".csv", ".gz", ".txt"):
+        return "csv"
+    raise ValueError(f"{path}: unknown file type {ext!r}; give CSV (.csv) or Parquet (.parquet) files.")
+
+
+def _ids(path, kind, column):
+    if kind == "parquet":
+        import pyarrow.parquet as pq
+
+        values = pq.read_table(path, columns=[column]).column(column).to_pandas()
+    else:
+        values = pd.concat(chunk[column] for chunk in pd.read_csv(path, usecols=[column], chunksize=CHUNK_ROWS))
+    return list(pd.unique(values))
+
+
+def read_recordings(paths, *, timestamp=None, channels=None, id=None):
+    """The recordings of a herd, as a list of :class:`Recording` (files are not read yet).
+
+    Parameters
+    ----------
+    paths : str or list of str
+        Files or glob patterns (``"data/*.parquet"``), CSV or Parquet.
+    timestamp : str, default=None
+        Timestamp column (datetimes, or numbers of seconds). None: sample index.
+    channels : list of str, default=None
+        Channel columns. None: every numeric column except the timestamp and id.
+    id : str, default=None
+        Column naming the animal in a long table: one recording per value (per file).
+
+    Returns
+    -------
+    list of Recording
+        Sorted by file, then by id in order of appearance; names are file stems or ids.
+    """
+    patterns = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    files = []
+    for pattern in patterns:
+        found = sorted(glob.glob(os.fspath(pattern)))
+        if not found:
+            raise FileNotFoundError(f"no such file: {os.fspath(pattern)!r}; check the path or the pattern.")
+        files.extend(f for f in found if f not in files)
+    recordings = []
+    for path in files:
+        kind = _kind(path)
+        chans = tuple(channels) if channels is not None else None
+        if id is None:
+            recordings.append(Recording(os.path.splitext(os.path.basename(path))[0], path, kind, timestamp, chans))
+        else:
+            for value in _ids(path, kind, id):
+                recordings.append(Recording(str(value), path, kind, timestamp, chans, id, value))
+    names = [r.name for r in recordings]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ValueError(f"recording names repeat: {repeated}; give each file (or id) a distinct name.")
+    return recordings
+
+
+def _frames(rec, chunk_rows):
+    """The recording's rows in order, a chunk at a time: DataFrames of the timestamp and channels."""
+    columns = None
+    if rec.channels is not None:
+        columns = [c for c in (rec.timestamp, rec.id_column, *rec.channels) if c is not None]
+    if rec.kind == "parquet":
+        import pyarrow.parquet as pq
+
+        batches = (b.to_pandas() for b in pq.ParquetFile(rec.path).iter_batches(batch_size=chunk_rows,
+                                                                                 columns=columns))
+    else:
+        batches = pd.read_csv(rec.path, usecols=columns, chunksize=chunk_rows)
+    for frame in batches:
+        if rec.id_column is not None:
+            frame = frame[frame[rec.id_column] == rec.id_value].drop(columns=[rec.id_column])
+        if len(frame):
+            yield frame.reset_index(drop=True)
+
+
+def _channels(rec, frame):
+    if rec.channels is not None:
+        missing = [c for c in rec.channels if c not in frame.columns]
+        if missing:
+            raise ValueError(f"recording {rec.name!r} has no column {missing}; check --channels.")
+        return list(rec.channels)
+    numeric = [c for c in frame.columns if c != rec.timestamp and pd.api.types.is_numeric_dtype(frame[c])]
+    if not numeric:
+        raise ValueError(f"recording {rec.name!r} has no numeric channel column.")
+    return numeric
+
+
+def interval_seconds(rec, chunk_rows=CHUNK_ROWS):
+    """The recording's median sampling interval in seconds (None without a timestamp column)."""
+    from .timestamps import parse_timestamps, sampling_interval, time_axis
+
+    if rec.timestamp is None:
+        return None
+    frame = next(_frames(rec, min(chunk_rows, 10_000)), None)
+    if frame is None:
+        raise ValueError(f"recording {rec.name!r} holds no rows.")
+    return float(sampling_interval(time_axis(parse_timestamps(frame[rec.timestamp]))[1]))
+
+
+def iter_windows(rec, window, stride, *, chunk_rows=CHUNK_ROWS):
+    """Windows of one recording, a chunk at a time: ``(X, start, end)`` per chunk.
+
+    ``window`` and ``stride`` are sample counts. The windows are those of
+    :func:`~deeptda.sliding_windows` on the whole recording (same grid, none across a
+    gap), but only about ``chunk_rows`` rows are in memory at once.
+    """
+    from .windows import sliding_windows
+
+    chunk = max(stride, (chunk_rows // stride) * stride)  # chunk starts stay on the window grid
+    need = chunk + window - stride
+    buffer, offset, dropped, channels = None, 0, 0, None
+
+    def cut(frame, last):
+        nonlocal dropped
+        if len(frame) < window:
+            return None
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # dropped windows are counted and reported once
+            w = sliding_windows(frame, window, stride, timestamp=rec.timestamp, channels=channels)
+        keep = np.ones(len(w.X), dtype=bool) if last else w.start_index < chunk
+        dropped += w.n_dropped
+        if rec.timestamp is None:
+            start, end = offset + w.start_index, offset + w.start_index + window - 1
+        else:
+            start, end = np.asarray(w.start), np.asarray(w.end)
+        return w.X[keep], start[keep], end[keep]
+
+    for frame in _frames(rec, chunk_rows):
+        if channels is None:
+            channels = _channels(rec, frame)
+        buffer = frame if buffer is None else pd.concat([buffer, frame], ignore_index=True)
+        while len(buffer) >= need:
+            piece = cut(buffer.iloc[:need].reset_index(drop=True), last=False)
+            if piece is not None and len(piece[0]):
+                yield piece
+            buffer = buffer.iloc[chunk:].reset_index(drop=True)
+            offset += chunk
+    if buffer is not None:
+        piece = cut(buffer, last=True)
+        if piece is not None and len(piece[0]):
+            yield piece
+    if dropped:
+        logger.warning("%s: %d windows span gaps in the timestamps and were left out", rec.name, dropped)
+
+
+class HerdPipeline:
+    """Window settings, a fitted :class:`~deeptda.DeepTDA` and a :class:`~deeptda.PersistenceClustering`.
+
+    Made by :func:`fit_pipeline`; applied by :func:`apply`; saved to one file.
+    """
+
+    def __init__(self, *, window, stride, interval_s, timestamp, channels, model, clusterer, n_train):
+        self.window, self.stride, self.interval_s = int(window), int(stride), interval_s
+        self.timestamp, self.channels = timestamp, (list(channels) if channels is not None else None)
+        self.model, self.clusterer, self.n_train = model, clusterer, int(n_train)
+
+    def windows(self, rec, chunk_rows=CHUNK_ROWS):
+        """Windows of a recording with this pipeline's settings (checks its sampling interval)."""
+        if self.interval_s is not None:
+            dt = interval_seconds(rec, chunk_rows)
+            if dt is None:
+                raise ValueError(f"recording {rec.name!r} has no timestamps but the pipeline was fitted on timestamped "
+                                 "recordings; give the same timestamp column.")
+            if abs(dt - self.interval_s) > 0.02 * self.interval_s:
+                raise ValueError(
+                    f"recording {rec.name!r} is sampled every {dt:.4g} s but the pipeline every "
+                    f"{self.interval_s:.4g} s; resample it to the pipeline's rate first "
+                    "(e.g. pandas' resample().mean()).")
+        return iter_windows(rec, self.window, self.stride, chunk_rows=chunk_rows)
+
+    def to_bytes(self):
+        import torch
+
+        buffer = io.BytesIO()
+        torch.save(self._payload(), buffer)
+        return buffer.getvalue()
+
+    def _payload(self):
+        import torch
+
+        model_config, model_tensors = self.model.get_state()
+        cluster_config, cluster_arrays = self.clusterer.get_state()
+        config = {"format": _FORMAT, "format_version": _FORMAT_VERSION, "window": self.window, "stride": self.stride,
+                  "interval_s": self.interval_s, "timestamp": self.timestamp, "channels": self.channels,
+                  "n_train": self.n_train, "model": model_config, "clusterer": cluster_config}
+        payload = {"config": json.dumps(config)}
+        payload.update({f"model/{k}": v for k, v in model_tensors.items()})
+        payload.update({f"clusterer/{k}": torch.as_tensor(v) for k, v in cluster_arrays.items()})
+        return payload
+
+    def save(self, path):
+        """Write the pipeline to one file (atomically: a temporary name, then a rename)."""
+        from ._io import atomic_path
+
+        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+            fh.write(self.to_bytes())
+
+    @classmethod
+    def load(cls, path_or_bytes, device="auto"):
+        """Read a pipeline written by :meth:`save` (or :meth:`to_bytes`); ``torch.load(weights_only=True)``."""
+        import torch
+
+        from ._estimator import DeepTDA
+        from .cluster import PersistenceClustering
+
+        source = io.BytesIO(path_or_bytes) if isinstance(path_or_bytes, bytes) else path_or_bytes
+        try:
+            payload = torch.load(source, map_location="cpu", weights_only=True)
+            config = json.loads(payload["config"])
+        except FileNotFoundError:
+            raise
+        except Exception as exc:
+            raise ValueError(f"not a readable deeptda pipeline file ({type(exc).__name__}: {exc}).") from None
+        if config.get("format") != _FORMAT or config.get("format_version") != _FORMAT_VERSION:
+            raise ValueError("not a deeptda herd pipeline file of this version; refit it with deeptda fit.")
+        model = DeepTDA.from_state(config["model"], {k[6:]: v for k, v in payload.items() if k.startswith("model/")},
+                                   device=device)
+        clusterer = PersistenceClustering.from_state(
+            config["clusterer"], {k[10:]: v.numpy() for k, v in payload.items() if k.startswith("clusterer/")})
+        return cls(window=config["window"], stride=config["stride"], interval_s=config["interval_s"],
+                   timestamp=config["timestamp"], channels=config["channels"], model=model, clusterer=clusterer,
+                   n_train=config["n_train"])
+
+
+def _resolve(value, name, interval_s):
+    from .windows import to_samples
+
+    seconds = None if interval_s is None else np.array([0.0, interval_s])
+    return to_samples(value, name, seconds)
+
+
+def fit_pipeline(recordings, *, window="2.56s", stride=None, n_windows=20_000, random_state=0, model_params=None,
+                 cluster_params=None, chunk_rows=CHUNK_ROWS, verbose=False):
+    """Fit one pipeline on a seeded sample of windows drawn across all recordings.
+
+    One pass over the data: every window gets a random key from a generator seeded
+    with ``random_state`` (in recording and time order) and the ``n_windows`` smallest
+    keys are kept, so the sample is uniform over all windows and reproducible, and
+    memory holds only the sample. DeepTDA is fitted on the sample and the clusters on
+    its map.
+
+    Returns
+    -------
+    HerdPipeline
+    """
+    from ._estimator import DeepTDA
+    from .cluster import PersistenceClustering
+
+    if not recordings:
+        raise ValueError("no recordings to fit on.")
+    first = recordings[0]
+    interval = interval_seconds(first, chunk_rows)
+    w = _resolve(window, "window", interval)
+    s = _resolve(window if stride is None else stride, "stride", interval)
+    pipeline = HerdPipeline(window=w, stride=s, interval_s=interval, timestamp=first.timestamp,
+                            channels=first.channels, model=None, clusterer=None, n_train=0)
+    rng = np.random.default_rng(random_state)
+    keys = np.zeros(0)
+    kept = None
+    for rec in recordings:
+        for X, _, _ in pipeline.windows(rec, chunk_rows):
+            k = rng.random(len(X))
+            keys = np.concatenate([keys, k])
+            kept = X if kept is None else np.concatenate([kept, X])
+            if len(keys) > 2 * n_windows:  # keep the smallest keys, in a stable order
+                order = np.sort(np.argsort(keys, kind="stable")[:n_windows])
+                keys, kept = keys[order], kept[order]
+    if kept is None or len(kept) < 3:
+        raise ValueError("the recordings hold fewer than 3 windows; use longer recordings or a shorter window.")
+    order = np.sort(np.argsort(keys, kind="stable")[:n_windows])
+    sample = kept[order]
+    seed = int(np.random.default_rng(random_state).integers(2**31 - 1))
+    model = DeepTDA(random_state=seed, verbose=verbose, **(model_params or {})).fit(sample)
+    clusterer = PersistenceClustering(random_state=seed, **(cluster_params or {})).fit(model.embedding_)
+    pipeline.model, pipeline.clusterer, pipeline.n_train = model, clusterer, len(sample)
+    return pipeline
+
+
+# ------------------------------------------------------------------------------------------------
+# apply
+# ------------------------------------------------------------------------------------------------
+
+def _map_recording(pipeline, rec, chunk_rows):
+    parts = []
+    for X, start, end in pipeline.windows(rec, chunk_rows):
+        Y = pipeline.model.transform(X)
+        parts.append(pd.DataFrame({"recording": rec.name, "start": start, "end": end,
+                                   "x": Y[:, 0].astype(np.float32), "y": Y[:, 1].astype(np.float32),
+                                   "cluster": pipeline.clusterer.predict(Y).astype(np.int64)}))
+    if not parts:
+        return pd.DataFrame({"recording": pd.Series(dtype=str), "start": [], "end": [], "x": np.float32(),
+                             "y": np.float32(), "cluster": np.int64()})
+    return pd.concat(parts, ignore_index=True)
+
+
+def _budget_row(frame, stride_s):
+    """Seconds per cluster: each window stands for one stride of time (overlaps counted once)."""
+    return frame.groupby("cluster").size() * stride_s
+
+
+def _apply_one(pipeline, rec, out, chunk_rows):
+    """Map one recording; with ``out`` write its Parquet (skipped when already complete)."""
+    stride_s = pipeline.stride * (pipeline.interval_s or 1.0)
+    if out is not None:
+        path = os.path.join(out, "windows", f"{rec.name}.parquet")
+        if os.path.exists(path):
+            frame = pd.read_parquet(path, columns=["cluster"])
+            return rec.name, _budget_row(frame, stride_s), None
+    frame = _map_recording(pipeline, rec, chunk_rows)
+    if out is None:
+        return rec.name, _budget_row(frame, stride_s), frame
+    from ._io import atomic_path
+
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with atomic_path(path) as tmp:
+        frame.to_parquet(tmp, index=False)
+    return rec.name, _budget_row(frame, stride_s), None
+
+
+_WORKER_PIPELINES = {}
+
+
+def _apply_on_worker(rec, blob, digest, out, chunk_rows):
+    """One Dask task: the pipeline is loaded once per worker process from the shipped bytes."""
+    pipeline = _WORKER_PIPELINES.get(digest)
+    if pipeline is None:
+        pipeline = _WORKER_PIPELINES[digest] = HerdPipeline.load(blob, device="cpu")
+    with torch_threads(1):  # one worker process per core
+        return _apply_one(pipeline, rec, out, chunk_rows)
+
+
+@contextlib.contextmanager
+def torch_threads(n):
+    """Run a block with ``n`` torch threads, then restore the previous setting."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def _time_budget(rows, names):
+    seconds = pd.DataFrame({name: rows[name] for name in names}).T.fillna(0.0)
+    seconds = seconds.reindex(columns=sorted(seconds.columns))
+    seconds.index.name = "recording"
+    seconds.columns = [f"cluster {c}" if c >= 0 else "unassigned" for c in seconds.columns]
+    long = seconds.stack().rename("seconds").reset_index().rename(columns={"level_1": "cluster"})
+    long["share"] = long["seconds"] / long.groupby("recording")["seconds"].transform("sum")
+    return long, seconds
+
+
+def apply(pipeline, recordings, out=None, *, scheduler=None, workers=None, chunk_rows=CHUNK_ROWS, progress=False):
+    """Map and cluster every window of every recording with one fitted pipeline.
+
+    Parameters
+    ----------
+    pipeline : HerdPipeline or str
+        A pipeline, or the path of one saved with :meth:`HerdPipeline.save`.
+    recordings : list of Recording
+    out : str, default=None
+        Folder for ``windows/<recording>.parquet`` (one row per window: ``recording,
+        start, end, x, y, cluster``), ``time_budget.csv`` and ``summary.md`` (+
+        ``time_budget.png``). A recording whose Parquet file exists is not recomputed
+        (files are written atomically, so an existing file is complete).
+    scheduler : str, default=None
+        Address of a ``dask.distributed`` scheduler: one task per recording there.
+    workers : int, default=None
+        Start a local Dask cluster of this many worker processes instead.
+
+    Returns
+    -------
+    dict
+        ``time_budget`` (recording, cluster, seconds, share; each window stands for
+        one stride of time) and, without ``out``, ``windows`` (all windows' rows).
+    """
+    if isinstance(pipeline, (str, os.PathLike)):
+        pipeline = HerdPipeline.load(pipeline)
+    names = [r.name for r in recordings]
+    results = []
+    if scheduler is None and workers is None:
+        iterator = recordings
+        if progress:
+            from tqdm.auto import tqdm
+
+            iterator = tqdm(recordings, desc="recordings", unit="rec")
+        results = [_apply_one(pipeline, rec, out, chunk_rows) for rec in iterator]
+    else:
+        results = _apply_dask(pipeline, recordings, out, scheduler, workers, chunk_rows, progress)
+    budgets = {name: budget for name, budget, _ in results}
+    long, wide = _time_budget(budgets, names)
+    tables = {"time_budget": long}
+    if out is None:
+        tables["windows"] = pd.concat([frame for _, _, frame in results], ignore_index=True)
+        return tables
+    _write_summary(out, long, wide, pipeline, len(recordings))
+    return tables
+
+
+def _apply_dask(pipeline, recordings, out, scheduler, workers, chunk_rows, progress):
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as exc:
+        raise ImportError("running on Dask needs the extra: pip install 'deeptda[dask]'.") from exc
+    blob = pipeline.to_bytes()
+    digest = hashlib.sha256(blob).hexdigest()
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=True, host="127.0.0.1",
+                               dashboard_address=None)
+        client = Client(cluster)
+    else:
+        client = Client(scheduler)
+    try:
+        shipped = client.scatter(blob, broadcast=True)  # once per worker
+        futures = client.map(_apply_on_worker, recordings, blob=shipped, digest=digest, out=out,
+                             chunk_rows=chunk_rows, pure=False)
+        if progress:
+            from distributed import progress as dask_progress
+
+            dask_progress(futures)
+        return client.gather(futures)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _write_summary(out, long, wide, pipeline, n_recordings):
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    from ._io import atomic_path
+
+    os.makedirs(out, exist_ok=True)
+    with atomic_path(os.path.join(out, "time_budget.csv")) as tmp:
+        long.to_csv(tmp, index=False)
+    share = wide.div(wide.sum(axis=1), axis=0)
+    fig, ax = plt.subplots(figsize=(8, 0.6 + 0.35 * len(share)))
+    share.plot.barh(stacked=True, ax=ax, width=0.8, colormap="tab10", legend=True)
+    ax.set_xlabel("share of time")
+    ax.set_xlim(0, 1)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    fig.tight_layout()
+    with atomic_path(os.path.join(out, "time_budget.png")) as tmp:
+        fig.savefig(tmp, dpi=100, format="png")
+    plt.close(fig)
+    hours = wide.sum(axis=1) / 3600.0
+    table = share.assign(hours=hours).round(3)
+    text = (f"# Time budget of {n_recordings} recordings\n\n"
+            f"One pipeline ({pipeline.n_train:,} training windows of {pipeline.window} samples, stride "
+            f"{pipeline.stride}); share of each recording's time per cluster (each window stands for one "
+            "stride of time).\n\n" + table.to_markdown() + "\n\n![time budget](time_budget.png)\n")
+    with atomic_path(os.path.join(out, "summary.md")) as tmp, open(tmp, "w") as fh:
+        fh.write(text)
