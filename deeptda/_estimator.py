@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["DeepTDA"]
 
 _FORMAT = "deeptda-model"
-_FORMAT_VERSION = 1
+_FORMAT_VERSION = 2  # 2: the scaler saves its own state (clip and layout)
 
 
 #: Sample visits of the encoder: ``clip(per_sample * n_train, low, high)``.
@@ -261,7 +261,8 @@ class DeepTDA(TransformerMixin, BaseEstimator):
 
         from .encoders import InputView, despike, init_parameters, view_dims
         from .losses import umap_ab
-        from .training import batched_forward, fuzzy_graph, knn_graph, train_encoder, train_map
+        from .encoders import batched_forward
+        from .training import fuzzy_graph, knn_graph, train_encoder, train_map
 
         self._validate_params()
         dims = tuple(self.topo_dims)
@@ -338,7 +339,7 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         return self
 
     def _map(self, Xs):
-        from .training import batched_forward
+        from .encoders import batched_forward
 
         self.network_.eval()
         return batched_forward(self.network_, Xs, self.device_)
@@ -365,7 +366,7 @@ class DeepTDA(TransformerMixin, BaseEstimator):
     def representation(self, X):
         """The encoder's standardised representation of ``X``, of shape ``(n_samples, latent_dim_)``."""
         check_is_fitted(self, "network_")
-        from .training import batched_forward
+        from .encoders import batched_forward
 
         X = check_windows_or_rows(self, X, reset=False)
         return batched_forward(self.network_.represent, self.scaler_.transform(X), self.device_)
@@ -400,6 +401,7 @@ class DeepTDA(TransformerMixin, BaseEstimator):
             raise ValueError(
                 "a model with a custom encoder cannot be saved to a file; pickle it, or use encoder='auto'."
             )
+        scaler_config, scaler_arrays = self.scaler_.get_state()
         params = self.get_params(deep=False)
         params["topo_dims"] = list(self.topo_dims)
         self._augmentation_names()  # a saved model names known augmentations only
@@ -416,11 +418,12 @@ class DeepTDA(TransformerMixin, BaseEstimator):
                 "n_features_in_", "n_dims_in_", "window_length_", "n_epochs_", "map_epochs_",
                 "batch_size_", "n_neighbors_", "latent_dim_", "n_train_", "view_dims_")},
             "history": self.history_,
+            "scaler": scaler_config,
         }
         tensors = {
             "state_dict": {k: v.detach().cpu() for k, v in self.network_.state_dict().items()},
-            "scaler_center": torch.as_tensor(self.scaler_.center_),
-            "scaler_scale": torch.as_tensor(self.scaler_.scale_),
+            "scaler_center": torch.as_tensor(scaler_arrays["center"]),
+            "scaler_scale": torch.as_tensor(scaler_arrays["scale"]),
             "embedding": torch.as_tensor(self.embedding_),
         }
         return config, tensors
@@ -473,12 +476,8 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         model.device_ = model._resolve_device()
         model.network_.to(model.device_).eval()
         model.encoder_ = model.network_.encoder
-        model.scaler_ = ChannelScaler()
-        model.scaler_.center_ = payload["scaler_center"].numpy()
-        model.scaler_.scale_ = payload["scaler_scale"].numpy()
-        model.scaler_.n_features_in_ = model.n_features_in_
-        model.scaler_.n_dims_in_ = model.n_dims_in_
-        model.scaler_.window_length_ = model.window_length_
+        model.scaler_ = ChannelScaler.from_state(config["scaler"], {"center": payload["scaler_center"].numpy(),
+                                                                   "scale": payload["scaler_scale"].numpy()})
         model.embedding_ = payload["embedding"].numpy()
         model.history_ = config["history"]
         return model

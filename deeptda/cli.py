@@ -294,18 +294,31 @@ def cmd_explore(args):
     from .browser import screenshot
     from .explorer import explore
 
-    X, labels, recordings, start, end, channels = _recording_windows(args.csv, args)
+    from .herd import HerdPipeline
+
+    herd = None
     if args.model:
         _say(args, f"loading the model {args.model}")
-        model = DeepTDA.load(args.model)
+        try:  # a herd pipeline (deeptda fit) brings its window settings and clusters
+            herd = HerdPipeline.load(args.model)
+            args.window, args.stride = str(herd.window), str(herd.stride)
+        except ValueError:
+            model = DeepTDA.load(args.model)
+    X, labels, recordings, start, end, channels = _recording_windows(args.csv, args)
+    if herd is not None:
+        model, embedding = herd.model, herd.model.transform(X)
+    elif args.model:
         embedding = model.transform(X)
     else:
         params = {"n_epochs": args.epochs, "map_epochs": args.epochs} if args.epochs else {}
         _say(args, f"fitting DeepTDA on {len(X)} windows of {X.shape[1]} channels x {X.shape[2]} samples")
         model = DeepTDA(random_state=args.seed, verbose=not args.quiet, **params).fit(X)
         embedding = model.embedding_
-    _say(args, "clustering DeepTDA's representation")
-    clusters = PersistenceClustering(random_state=args.seed).fit(model.representation(X)).labels_
+    if herd is not None:  # the pipeline's clusters, so ids match every other recording it was applied to
+        clusters = herd.clusterer.predict(embedding)
+    else:
+        _say(args, "clustering DeepTDA's representation")
+        clusters = PersistenceClustering(random_state=args.seed).fit(model.representation(X)).labels_
     panels = {"DeepTDA": embedding}
     for name in args.compare or []:
         method = {"tsne": "t-SNE", "umap": "UMAP"}[name]
@@ -435,7 +448,8 @@ def build_parser():
     explore.add_argument("--label", help="label column, offered as a colouring")
     explore.add_argument("--window", default="64", help="window: samples or a duration (default: 64)")
     explore.add_argument("--stride", help="stride: samples or a duration (default: the window)")
-    explore.add_argument("--model", help="a model saved by DeepTDA.save: map with it instead of fitting")
+    explore.add_argument("--model", help="a pipeline written by deeptda fit (its windows, map and clusters), or a "
+                                          "model saved by DeepTDA.save: map with it instead of fitting")
     explore.add_argument("--compare", nargs="+", choices=["tsne", "umap"],
                          help="add linked t-SNE and/or UMAP panels next to DeepTDA's")
     explore.add_argument("--title", help="page title (default: the file names)")

@@ -119,6 +119,23 @@ class ChannelScaler(TransformerMixin, BaseEstimator):
             np.clip(out, -self.clip, self.clip, out=out)
         return out.astype(np.float32)
 
+    def get_state(self):
+        """The fitted scaler as ``(config, arrays)``: JSON-able parameters and layout, and its statistics."""
+        check_is_fitted(self)
+        config = {"clip": self.clip, "n_features_in_": int(self.n_features_in_), "n_dims_in_": int(self.n_dims_in_),
+                  "window_length_": None if self.window_length_ is None else int(self.window_length_)}
+        return config, {"center": np.asarray(self.center_), "scale": np.asarray(self.scale_)}
+
+    @classmethod
+    def from_state(cls, config, arrays):
+        """Rebuild a fitted scaler from :meth:`get_state`'s ``(config, arrays)``."""
+        scaler = cls(clip=config["clip"])
+        scaler.n_features_in_, scaler.n_dims_in_ = config["n_features_in_"], config["n_dims_in_"]
+        scaler.window_length_ = config["window_length_"]
+        scaler.center_ = np.asarray(arrays["center"], dtype=np.float64)
+        scaler.scale_ = np.asarray(arrays["scale"], dtype=np.float64)
+        return scaler
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True

@@ -173,3 +173,10 @@ def test_cli_fit_apply_and_resume_after_a_kill(herd, tmp_path):
     recs = read_recordings(data, timestamp="timestamp", channels=["x", "y", "z"])
     pd.testing.assert_frame_equal(_read_all(full, recs), _read_all(part, recs))
     pd.testing.assert_frame_equal(pd.read_csv(full / "time_budget.csv"), pd.read_csv(part / "time_budget.csv"))
+    # the same pipeline drives the explore page: same windows, same cluster ids as apply
+    pytest.importorskip("bokeh", reason="the explore page needs the extra deeptda[explore]")
+    page = tmp_path / "cow0.html"
+    subprocess.run(_cli("explore", str(herd / "cow0.csv"), "--model", str(model), "--timestamp", "timestamp",
+                        "--channels", "x,y,z", "--out", str(page), "--quiet"), check=True, capture_output=True,
+                   timeout=600)
+    assert page.stat().st_size > 0
