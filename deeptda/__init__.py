@@ -31,10 +31,10 @@ _LAZY = {
     "plot_representatives": "deeptda.plotting",
     "compare_methods": "deeptda.benchmark",
     "PersistenceClustering": "deeptda.cluster",
-    "clusters_to_bouts": "deeptda.cluster",
-    "clusters_to_samples": "deeptda.cluster",
-    "time_budget": "deeptda.cluster",
-    "representative_windows": "deeptda.cluster",
+    "clusters_to_bouts": "deeptda.bouts",
+    "clusters_to_samples": "deeptda.bouts",
+    "time_budget": "deeptda.bouts",
+    "representative_windows": "deeptda.bouts",
     "perturb": "deeptda.benchmark",
     "explore": "deeptda.explorer",
     "read_recordings": "deeptda.herd",
@@ -52,8 +52,8 @@ def __getattr__(name):
         value = getattr(module, name)
         globals()[name] = value
         return value
-    if name in ("datasets", "topology", "metrics", "plotting", "manifold", "benchmark", "cluster", "herd", "explorer",
-                "browser"):
+    if name in ("datasets", "topology", "metrics", "plotting", "manifold", "benchmark", "cluster", "bouts", "herd",
+                "explorer", "browser"):
         module = importlib.import_module(f"deeptda.{name}")
         globals()[name] = module
         return module

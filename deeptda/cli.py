@@ -213,8 +213,8 @@ def cmd_cluster(args):
     import matplotlib.pyplot as plt
 
     from ._estimator import DeepTDA
-    from .cluster import (PersistenceClustering, clusters_to_bouts, clusters_to_samples, name_clusters,
-                          time_budget)
+    from .bouts import clusters_to_bouts, clusters_to_samples, name_clusters, time_budget
+    from .cluster import PersistenceClustering
     from .datasets import load_csv
     from .plotting import plot_timeline
     from .windows import sliding_windows

@@ -126,7 +126,7 @@ def plot_timeline(signal, labels, *, times=None, channels=None, fig=None, title=
     ----------
     signal : DataFrame or array-like of shape (n_timepoints, n_channels)
     labels : array-like of shape (n_timepoints,)
-        One label per sample (use :func:`deeptda.cluster.clusters_to_samples`
+        One label per sample (use :func:`deeptda.bouts.clusters_to_samples`
         for window clusters).
     times : array-like, default=None
         Sample times; the DataFrame's index, or sample numbers, by default.
@@ -226,7 +226,7 @@ def plot_representatives(windows, channels=None, *, fig=None):
     Parameters
     ----------
     windows : dict of label to array-like of shape (n_channels, n_timepoints)
-        E.g. from :func:`deeptda.cluster.representative_windows`.
+        E.g. from :func:`deeptda.bouts.representative_windows`.
 
     Returns
     -------

@@ -27,7 +27,7 @@ from sklearn.exceptions import NotFittedError
 import deeptda
 from deeptda import DeepTDA, PersistenceClustering, SlidingWindow, sliding_windows
 from deeptda import ChannelScaler
-from deeptda.cluster import clusters_to_bouts, representative_windows, time_budget
+from deeptda.bouts import clusters_to_bouts, representative_windows, time_budget
 from deeptda.datasets import load_aeon, load_basic_motions, load_csv, make_collar_stream, make_wearable_stream
 from deeptda.metrics import evaluate_embedding, knn_accuracy, trustworthiness
 from deeptda.topology import diagram_distance, one_dim_pairs, persistence_diagram, zero_dim_pairs

@@ -189,7 +189,7 @@ def test_hdbscan_predicts_too():
 
 
 def test_name_clusters_by_majority_of_labelled_windows():
-    from deeptda.cluster import name_clusters
+    from deeptda.bouts import name_clusters
 
     labels = [0, 0, 0, 1, 1, 2, -1]
     known = ["lying", "lying", "standing", np.nan, "walking", None, "running"]
