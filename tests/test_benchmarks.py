@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 
 ROOT = pathlib.Path(__file__).parents[1]
 
@@ -38,6 +39,7 @@ def test_bench_embeddings_tiny(tmp_path):
     assert (tmp_path / "embeddings_summary.md").exists() and (tmp_path / "embeddings.png").exists()
 
 
+@pytest.mark.slow  # 45 s: the thread variants start UMAP and openTSNE on every core; `make test-slow` runs it
 def test_bench_scale_tiny(tmp_path):
     printed = run("bench_embeddings.py", "--quick", "--scale", "300", "--thread-variants", "--out", str(tmp_path))
     table = pd.read_csv(tmp_path / "scale.csv")
