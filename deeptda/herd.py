@@ -124,8 +124,11 @@ def _frames(rec, chunk_rows):
     if rec.kind == "parquet":
         import pyarrow.parquet as pq
 
-        batches = (b.to_pandas() for b in pq.ParquetFile(rec.path).iter_batches(batch_size=chunk_rows,
-                                                                                 columns=columns))
+        # one row group at a time: iter_batches over the whole file reads far ahead, and its memory
+        # grew with the file's length (measured: 152 MB for 0.3 M rows, 270 MB for 3.2 M rows)
+        parquet = pq.ParquetFile(rec.path, pre_buffer=False)
+        batches = (b.to_pandas() for i in range(parquet.num_row_groups)
+                   for b in parquet.iter_batches(batch_size=chunk_rows, row_groups=[i], columns=columns))
     else:
         batches = pd.read_csv(rec.path, usecols=columns, chunksize=chunk_rows)
     for frame in batches:
