@@ -297,7 +297,8 @@ def _runs(codes, rec, start, end):
 
 def _cluster_table(codes, names, rec, start, end):
     rows = []
-    total = float(_merge(rec, start, end)[2].sum() - _merge(rec, start, end)[1].sum()) or 1.0
+    _, all_start, all_end = _merge(rec, start, end)
+    total = float((all_end - all_start).sum()) or 1.0
     for k, name in enumerate(names):
         idx = np.flatnonzero(codes == k)
         summary = selection_summary(idx, rec, start, end)
