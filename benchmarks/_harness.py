@@ -1,11 +1,64 @@
 """What the benchmark scripts share: peak memory of a block, best-of timing, atomic table files."""
 
 import os
+import threading
+import time
 
-from deeptda._io import atomic_path  # noqa: F401  (re-exported for the scripts)
-from deeptda.benchmark import PeakRSS, best_time  # noqa: F401
+from deeptda._io import atomic_path
 
-__all__ = ["PeakRSS", "best_time", "write_table"]
+__all__ = ["PeakRSS", "best_time", "write_table", "replace_block"]
+
+
+class PeakRSS:
+    """Peak resident memory of this process while the block runs (Linux; NaN elsewhere).
+
+    Sampled every 20 ms from /proc/self/statm, so it includes torch, numba and
+    BLAS allocations that Python's tracemalloc cannot see. ``mb`` is the peak
+    added during the block: meaningful for a block that allocates its data, not
+    for a warm process repeating work it has done before.
+    """
+
+    def __enter__(self):
+        self.peak = self.base = self._rss()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+        return self
+
+    @staticmethod
+    def _rss():
+        try:
+            with open("/proc/self/statm") as fh:
+                return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError):
+            return float("nan")
+
+    def _watch(self):
+        while not self._stop.wait(0.02):
+            self.peak = max(self.peak, self._rss())
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self._rss())
+        self.mb = (self.peak - self.base) / 2**20
+
+
+def best_time(fn, repeats=3, budget_s=10.0):
+    """Best wall time in seconds of up to ``repeats`` calls of ``fn``, stopping once ``budget_s`` is spent.
+
+    The first call of some methods compiles code (umap-learn's ``transform``
+    JIT-compiles numba functions), so a single call overstates their cost.
+    """
+    best, spent = float("inf"), 0.0
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        elapsed = time.perf_counter() - t0
+        best, spent = min(best, elapsed), spent + elapsed
+        if spent > budget_s:
+            break
+    return best
 
 
 def write_table(table, path, *, markdown):
@@ -18,3 +71,20 @@ def write_table(table, path, *, markdown):
                 fh.write(table)
         else:
             table.to_csv(tmp, index=False)
+
+
+def replace_block(path, name, text):
+    """Replace what stands between ``<!-- name:start -->`` and ``<!-- name:end -->`` in a Markdown file.
+
+    So a README quotes a script's numbers without anyone typing them; the file is
+    rewritten atomically and a missing marker is an error, not a silent no-op.
+    """
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    with open(path) as fh:
+        content = fh.read()
+    if content.count(start) != 1 or content.count(end) != 1 or content.index(start) > content.index(end):
+        raise ValueError(f"{path} needs exactly one '{start}' ... '{end}' block.")
+    head, rest = content.split(start)
+    _, tail = rest.split(end)
+    with atomic_path(path) as tmp, open(tmp, "w") as fh:
+        fh.write(f"{head}{start}\n{text.strip()}\n{end}{tail}")

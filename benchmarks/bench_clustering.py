@@ -103,7 +103,7 @@ def million_points(seed=0):
             "ari": adjusted_rand_score(y, pc.labels_)}
 
 
-def main():
+def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--out", default="results/bench")
@@ -112,7 +112,7 @@ def main():
     ap.add_argument("--skip-million", action="store_true", help="skip the 1,000,000-point timing")
     ap.add_argument("--quick", action="store_true", help="one short set, one seed, few epochs (a smoke run)")
     ap.add_argument("--table", help="also write the Markdown summary here (docs/tables/clustering.md for the docs)")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     params = {}
     if args.quick:
         args.seeds, params, args.skip_million = args.seeds[:1], {"n_epochs": 3, "map_epochs": 3}, True

@@ -2,18 +2,21 @@
 
     python benchmarks/bench_embeddings.py                 # full run: 3 seeds, both datasets
     python benchmarks/bench_embeddings.py --quick         # tiny smoke run
+    python benchmarks/bench_embeddings.py --table docs/tables/embeddings.md --readme README.md   # the docs' numbers
     python benchmarks/bench_embeddings.py --scale 10000 30000 100000   # fit time vs n
     python benchmarks/bench_embeddings.py --scale 100000 --thread-variants   # + other core counts
 
 Every method sees the same windows (standardised per channel the same way),
 with default parameters and the same seed. Conditions: ``clean``; Gaussian
-noise at 20 and 10 dB SNR (``snr20``, ``snr10``); and 10 dB noise plus spikes
-in 5 % of the windows (``snr10+spikes``). All are scored against the clean
+noise at 20 and 10 dB SNR (``snr20``, ``snr10``); and the whole sensor fault
+model of :func:`deeptda.add_faults` (``faults``: 10 dB noise, single-sample
+spikes, 5 % of the windows ruined by noise, dropout or saturation), the one the
+generalisation suite uses. All are scored against the clean
 windows and the clean labels; ``knn_drop`` is the loss of kNN accuracy against
 the same method on clean data, and ``seed_disparity`` the Procrustes disparity
 between the first seed's embedding and each other seed's.
 ``trust_spectra@10`` is trustworthiness against the clean windows' amplitude
-spectra (:func:`deeptda.benchmark.amplitude_spectra`), a reference in which
+spectra (:func:`deeptda.metrics.amplitude_spectra`), a reference in which
 windows that differ only in phase coincide; ``trustworthiness@10`` is against
 the standardised windows themselves.
 ``DeepTDA (topo_weight=0)`` is the ablation of the topological term, scored
@@ -34,17 +37,18 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from deeptda.benchmark import amplitude_spectra, best_time, compare_methods, make_method, perturb
+from deeptda import DeepTDA, add_faults, compare_methods
+from deeptda.compare import make_method
+from deeptda.metrics import amplitude_spectra, procrustes_disparity, trustworthiness
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _harness import write_table  # noqa: E402
-from deeptda.metrics import trustworthiness
+from _harness import PeakRSS, best_time, replace_block, write_table  # noqa: E402
 
 METHODS = ["DeepTDA", "DeepTDA (topo_weight=0)", "t-SNE", "UMAP"]
 SUMMARY = ["knn_accuracy", "seed_disparity", "trustworthiness@10", "trust_spectra@10", "continuity@10",
            "knn_preservation@10", "spearman",
            "kl@0.1", "wasserstein_dgm0", "wasserstein_dgm1", "rep_map_dgm0", "ari", "fit_s",
-           "transform_ms_per_sample", "peak_mem_mb"]
+           "transform_ms_per_sample"]
 
 
 def datasets(names, duration):
@@ -66,29 +70,33 @@ def rep_map_distance(model, X, random_state):
                              random_state=random_state)["dgm0"]
 
 
-CONDITIONS = {  # name: (snr_db, fraction of windows with spikes)
-    "clean": (None, 0.0),
-    "snr20": (20.0, 0.0),
-    "snr10": (10.0, 0.0),
-    "snr10+spikes": (10.0, 0.05),
+CONDITIONS = {  # name: parameters of deeptda.add_faults (None: the clean windows)
+    "clean": None,
+    "snr20": {"snr_db": 20.0, "spike_fraction": 0.0, "corrupt_fraction": 0.0},
+    "snr10": {"snr_db": 10.0, "spike_fraction": 0.0, "corrupt_fraction": 0.0},
+    "faults": {},  # the fault model's defaults
 }
 
 
-def run_quality(args):
-    from deeptda.benchmark import procrustes_disparity
+def estimators(names, seed, params):
+    """The compared estimators by display name; the ablation is DeepTDA without its topological term."""
+    made = {"DeepTDA": DeepTDA(random_state=seed, **params),
+            "DeepTDA (topo_weight=0)": DeepTDA(random_state=seed, **{**params, "topo_weight": 0.0})}
+    return {m: made[m] if m in made else make_method(m, seed) for m in names}
 
+
+def run_quality(args):
     runs, figures = [], {}
     for name, X, y in datasets(args.datasets, args.duration):
         spectra = amplitude_spectra(X)  # phase-free reference of the clean windows
         for condition in args.conditions:
-            snr, spikes = CONDITIONS[condition]
-            data = X if condition == "clean" else perturb(X, snr_db=snr, outlier_fraction=spikes, random_state=123)
+            faults = CONDITIONS[condition]
+            data = X if faults is None else add_faults(X, **faults, random_state=123)
             methods = METHODS if condition == "clean" else [m for m in METHODS if "topo_weight=0" not in m]
             first = {}
             for seed in args.seeds:
-                params = {m: dict(args.deeptda_params) for m in methods if m.startswith("DeepTDA")}
-                emb, table, models = compare_methods(data, y, methods=methods, random_state=seed, X_reference=X,
-                                                     method_params=params, return_models=True)
+                emb, table, models = compare_methods(data, y, methods=estimators(methods, seed, args.deeptda_params),
+                                                     random_state=seed, X_reference=X)
                 for m in methods:
                     row = {"dataset": name, "condition": condition, "method": m, "seed": seed,
                            "n": len(X), **table.loc[m].to_dict(),
@@ -156,7 +164,6 @@ THREAD_VARIANTS = {
 
 
 def run_scale(args):
-    from deeptda.benchmark import PeakRSS
     from deeptda.datasets import make_collar_windows
 
     configs = dict(SCALE_CONFIGS, **(THREAD_VARIANTS if args.thread_variants else {}))
@@ -187,7 +194,7 @@ def run_scale(args):
     return table, base
 
 
-def main():
+def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--datasets", nargs="+", default=["basic-motions", "collar"])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
@@ -199,7 +206,9 @@ def main():
                     help="with --scale: also t-SNE on all cores and UMAP unseeded (all cores)")
     ap.add_argument("--out", default="results/bench")
     ap.add_argument("--table", default=None, help="also write the summary Markdown table here")
-    args = ap.parse_args()
+    ap.add_argument("--readme", default=None, help="also write the clean and faults rows into this file's "
+                    "'embeddings' block (README.md)")
+    args = ap.parse_args(argv)
     args.deeptda_params = {}
     if args.quick:
         args.seeds, args.duration = args.seeds[:2], 400.0
@@ -217,10 +226,16 @@ def main():
     summary.to_csv(os.path.join(args.out, "embeddings_summary.csv"), index=False)
     cols = ["dataset", "condition", "method", "knn_accuracy", "knn_accuracy_sd", "knn_drop",
             "trustworthiness@10", "trust_spectra@10", "continuity@10", "spearman", "wasserstein_dgm0", "rep_map_dgm0",
-            "seed_disparity", "fit_s", "transform_ms_per_sample", "peak_mem_mb"]
+            "seed_disparity", "fit_s", "transform_ms_per_sample"]
     md = summary[[c for c in cols if c in summary.columns]].to_markdown(index=False, floatfmt=".3f")
     for path in [os.path.join(args.out, "embeddings_summary.md")] + ([args.table] if args.table else []):
         write_table(md + "\n", path, markdown=True)
+    if args.readme:
+        short = ["dataset", "condition", "method", "knn_accuracy", "knn_drop", "trustworthiness@10", "trust_spectra@10",
+                 "rep_map_dgm0", "fit_s"]
+        rows = summary[summary.condition.isin(["clean", args.conditions[-1]])]
+        replace_block(args.readme, "embeddings", rows[[c for c in short if c in rows]].to_markdown(
+            index=False, floatfmt=".3f"))
     plot(figures, os.path.join(args.out, "embeddings.png"))
     print(md)
     print(f"\nwritten: {args.out}/embeddings_runs.csv, embeddings_summary.csv, embeddings_summary.md, embeddings.png")

@@ -90,14 +90,14 @@ def run(n, seed, out, repeats):
     return row
 
 
-def main():
+def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--repeats", type=int, default=3, help="browser opens per page (median reported)")
     ap.add_argument("--out", default="results/bench")
     ap.add_argument("--table", help="also write the Markdown table here (docs/tables/explore.md for the docs)")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
     rows = []
     for n in args.sizes:

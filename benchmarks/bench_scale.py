@@ -11,11 +11,17 @@ process so its peak memory is its own:
 * ``fit``: ``deeptda.herd.fit_pipeline`` on a seeded sample of 20,000 windows drawn across
   the herd in one pass;
 * ``apply``: ``deeptda.herd.apply`` writing one Parquet file per recording, in one process
-  and on a local Dask cluster of 2 worker processes (peak memory per worker).
+  and on a local Dask cluster of 2 worker processes (peak memory per worker);
+* ``--peers``: t-SNE (openTSNE) and UMAP (umap-learn) embedding every window of the herd
+  (the same windows, standardised per channel and flattened, as ``deeptda.TSNE``/``UMAP`` do),
+  each with every core (openTSNE ``n_jobs=-1``; UMAP unseeded, which is its parallel mode).
+  A peer runs at each size until one does not finish within ``--peer-limit`` seconds (30 min);
+  a larger size is not started when the smaller one's time, scaled by the size ratio,
+  already passes the limit (the row says so).
 
     python benchmarks/bench_scale.py                          # 100,000 windows
     python benchmarks/bench_scale.py --windows 1000000        # the million-window herd
-    python benchmarks/bench_scale.py --table docs/tables/scale_herd.md
+    python benchmarks/bench_scale.py --windows 100000 300000 1000000 --peers --table docs/tables/scale_herd.md
 
 Writes ``scale_herd.csv`` into ``--out`` and prints the table.
 """
@@ -87,23 +93,41 @@ def stage_apply(folder, model, out, workers):
             "windows": n, "hours": hours}
 
 
-def run_stage(*args):
+def stage_peer(folder, model, method, seed):
+    from deeptda import TSNE, UMAP
+    from deeptda.herd import HerdPipeline, read_recordings
+
+    recs = read_recordings(os.path.join(folder, "*.parquet"), timestamp="timestamp", channels=["x", "y", "z"])
+    pipeline = HerdPipeline.load(model)
+    X = np.concatenate([chunk[0] for rec in recs for chunk in pipeline.windows(rec)])
+    make = (lambda: TSNE(n_jobs=-1, random_state=seed)) if method == "tsne" else UMAP
+    make().fit(X[:300])  # one-off numba compilation is not the embedding's time (as for apply's imports)
+    est = make()
+    t0 = time.perf_counter()
+    Y = est.fit_transform(X)
+    seconds = time.perf_counter() - t0
+    return {"seconds": seconds, "peak_mb": peak_mb(), "windows": len(X), "finite": bool(np.isfinite(Y).all())}
+
+
+def run_stage(*args, timeout=7200):
     out = subprocess.run([sys.executable, os.path.abspath(__file__), "--stage", *map(str, args)],
-                         capture_output=True, text=True, timeout=7200)
+                         capture_output=True, text=True, timeout=timeout)
     if out.returncode:
         raise RuntimeError(out.stderr[-3000:])
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def main():
+def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--windows", type=int, nargs="+", default=[100_000])
     ap.add_argument("--animals", type=int, default=10)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default="results/bench")
+    ap.add_argument("--peers", action="store_true", help="also embed every window with t-SNE and UMAP")
+    ap.add_argument("--peer-limit", type=float, default=1800.0, help="seconds a peer may take at one size")
     ap.add_argument("--table", help="also write the Markdown table here (docs/tables/scale_herd.md for the docs)")
     ap.add_argument("--stage", nargs="+", help=argparse.SUPPRESS)
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     if args.stage:
         kind, *rest = args.stage
         if kind == "generate":
@@ -111,6 +135,8 @@ def main():
             print(json.dumps({"peak_mb": peak_mb()}))
         elif kind == "fit":
             print(json.dumps(stage_fit(rest[0], rest[1], int(rest[2]))))
+        elif kind == "peer":
+            print(json.dumps(stage_peer(rest[0], rest[1], rest[2], int(rest[3]))))
         else:
             import shutil
 
@@ -118,6 +144,8 @@ def main():
             print(json.dumps(stage_apply(rest[0], rest[1], rest[2], int(rest[3]))))
         return
     rows = []
+    peer_last = {}  # method -> (windows, seconds) of its last finished size, or None once it ran out of time
+    peer_names = {"tsne": "t-SNE (openTSNE), every window", "umap": "UMAP (umap-learn), every window"}
     for n in args.windows:
         folder = os.path.join(args.out, f"herd_{n}")
         print(f"{n:,} windows: generating {args.animals} recordings ...", file=sys.stderr, flush=True)
@@ -125,22 +153,56 @@ def main():
         model = os.path.join(folder, "herd.pt")
         print("  fit ...", file=sys.stderr, flush=True)
         fit = run_stage("fit", folder, model, args.seed)
-        rows.append({"windows": n, "stage": "fit (20,000-window sample)", "processes": 1, "seconds": fit["seconds"],
+        rows.append({"windows": n, "windows_target": n, "stage": "fit (20,000-window sample)",
+                     "processes": 1, "seconds": fit["seconds"],
                      "windows_per_s": n / fit["seconds"], "peak_mb_per_process": fit["peak_mb"]})
         for workers in (0, 2):
             print(f"  apply ({'Dask, 2 workers' if workers else 'one process'}) ...", file=sys.stderr, flush=True)
             res = run_stage("apply", folder, model, os.path.join(folder, f"out_{workers}"), workers)
-            rows.append({"windows": res["windows"], "stage": "apply, Dask 2 workers" if workers else
-                         "apply, one process", "processes": workers or 1, "seconds": res["seconds"],
+            rows.append({"windows": res["windows"], "windows_target": n,
+                         "stage": "apply, Dask 2 workers" if workers else "apply, one process",
+                         "processes": workers or 1, "seconds": res["seconds"],
                          "windows_per_s": res["windows"] / res["seconds"], "peak_mb_per_process": res["peak_mb"],
                          "peak_mb_worker": res["worker_peak_mb"]})
+        for method in ("tsne", "umap") if args.peers else ():
+            row = {"windows": n, "windows_target": n, "stage": peer_names[method], "processes": 1}
+            last = peer_last.get(method, ())
+            if last is None:
+                rows.append({**row, "note": "not started: a smaller size ran out of time"})
+                continue
+            if last and last[1] * n / last[0] > args.peer_limit:
+                rows.append({**row, "note": f"not started: {last[1]:.0f} s at {last[0]:,} windows scales past "
+                                            f"{args.peer_limit / 60:.0f} min"})
+                continue
+            print(f"  {method} on every window (at most {args.peer_limit / 60:.0f} min) ...", file=sys.stderr,
+                  flush=True)
+            try:
+                res = run_stage("peer", folder, model, method, args.seed, timeout=args.peer_limit)
+            except subprocess.TimeoutExpired:
+                peer_last[method] = None
+                rows.append({**row, "note": f"stopped after {args.peer_limit / 60:.0f} min"})
+                continue
+            peer_last[method] = (res["windows"], res["seconds"])
+            rows.append({**row, "windows": res["windows"], "seconds": res["seconds"],
+                         "windows_per_s": res["windows"] / res["seconds"], "peak_mb_per_process": res["peak_mb"],
+                         "note": "" if res["finite"] else "non-finite coordinates"})
     table = pd.DataFrame(rows)
+    if args.peers:  # a peer's time over DeepTDA's fit + one-process apply of the same herd
+        ours = {n: table[(table.windows_target == n) & table.stage.str.startswith(("fit", "apply, one"))].seconds.sum()
+                for n in args.windows}
+        table["peer_over_deeptda"] = [s / ours[n] if "every window" in st else np.nan
+                                      for s, n, st in zip(table.seconds, table.windows_target, table.stage)]
+    table = table.drop(columns="windows_target")
+    if "note" in table:
+        table["note"] = table["note"].fillna("")
     write_table(table, os.path.join(args.out, "scale_herd.csv"), markdown=False)
     text = table.to_markdown(index=False, floatfmt=".1f")
     print(text)
     if args.table:
-        note = (f"Generated by `python benchmarks/bench_scale.py --table {args.table}` ({os.cpu_count()} CPU cores; "
-                "`peak_mb_per_process`: the process that called apply; `peak_mb_worker`: the largest Dask worker).\n\n")
+        command = " ".join(["python benchmarks/bench_scale.py", *sys.argv[1:]])
+        note = (f"Generated by `{command}` ({os.cpu_count()} CPU cores; "
+                "`peak_mb_per_process`: the process that called apply; `peak_mb_worker`: the largest Dask worker; "
+                "t-SNE and UMAP embed every window with every core; a Dask time includes starting its cluster).\n\n")
         write_table(note + text + "\n", args.table, markdown=True)
 
 

@@ -11,21 +11,17 @@ CUDA is present, the torch path. Best of ``--repeat`` runs.
 
 import argparse
 import os
-import time
+import sys
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _harness import best_time  # noqa: E402
 
-def best(fn, repeat):
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+NO_BUDGET = float("inf")  # every repeat runs
 
 
-def main():
+def main(argv=None):
     import gudhi
     import torch
     from scipy.sparse.csgraph import minimum_spanning_tree
@@ -39,7 +35,7 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--gudhi-max", type=int, default=4096)
     ap.add_argument("--out", default="results/bench")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     rng = np.random.default_rng(0)
     zero_dim_pairs(rng.normal(size=(8, 2)))  # compile the kernels once
     zero_dim_pairs(cdist(*(2 * [rng.normal(size=(8, 2))])), precomputed=True)
@@ -48,16 +44,17 @@ def main():
         X = rng.normal(size=(b, args.dim))
         D = np.ascontiguousarray(cdist(X, X))
         row = {"b": b, "dim": args.dim}
-        row["distance_matrix_s"] = best(lambda: cdist(X, X), args.repeat)
-        row["ours_dense_s"] = best(lambda: zero_dim_pairs(D, precomputed=True, check_input=False), args.repeat)
-        row["ours_points_s"] = best(lambda: zero_dim_pairs(X, check_input=False), args.repeat)
-        row["scipy_mst_s"] = best(lambda: minimum_spanning_tree(D), args.repeat)
+        row["distance_matrix_s"] = best_time(lambda: cdist(X, X), args.repeat, NO_BUDGET)
+        row["ours_dense_s"] = best_time(lambda: zero_dim_pairs(D, precomputed=True, check_input=False), args.repeat,
+                                        NO_BUDGET)
+        row["ours_points_s"] = best_time(lambda: zero_dim_pairs(X, check_input=False), args.repeat, NO_BUDGET)
+        row["scipy_mst_s"] = best_time(lambda: minimum_spanning_tree(D), args.repeat, NO_BUDGET)
         if b <= args.gudhi_max:
             def run_gudhi():
                 st = gudhi.RipsComplex(distance_matrix=D).create_simplex_tree(max_dimension=1)
                 st.compute_persistence()
                 st.persistence_intervals_in_dimension(0)
-            row["gudhi_rips0_s"] = best(run_gudhi, 1 if b > 1024 else args.repeat)
+            row["gudhi_rips0_s"] = best_time(run_gudhi, 1 if b > 1024 else args.repeat, NO_BUDGET)
         if torch.cuda.is_available():
             Dt = torch.as_tensor(D, device="cuda", dtype=torch.float32)
             zero_dim_pairs(Dt, precomputed=True)
@@ -66,7 +63,7 @@ def main():
             def run_torch():
                 zero_dim_pairs(Dt, precomputed=True)
                 torch.cuda.synchronize()
-            row["torch_cuda_s"] = best(run_torch, args.repeat)
+            row["torch_cuda_s"] = best_time(run_torch, args.repeat, NO_BUDGET)
         row["dense_over_floor"] = row["ours_dense_s"] / row["distance_matrix_s"]
         row["floor_plus_dense_over_floor"] = (row["ours_dense_s"] + row["distance_matrix_s"]) / row["distance_matrix_s"]
         if "gudhi_rips0_s" in row:

@@ -29,15 +29,16 @@ _LAZY = {
     "plot_timeline": "deeptda.plotting",
     "plot_history": "deeptda.plotting",
     "plot_representatives": "deeptda.plotting",
-    "compare_methods": "deeptda.benchmark",
+    "compare_methods": "deeptda.compare",
+    "Comparison": "deeptda.compare",
     "PersistenceClustering": "deeptda.cluster",
     "clusters_to_bouts": "deeptda.bouts",
     "clusters_to_samples": "deeptda.bouts",
     "time_budget": "deeptda.bouts",
     "representative_windows": "deeptda.bouts",
-    "perturb": "deeptda.benchmark",
+    "add_faults": "deeptda.faults",
     "explore": "deeptda.explorer",
-    "read_recordings": "deeptda.herd",
+    "read_recordings": "deeptda.recordings",
     "fit_pipeline": "deeptda.herd",
     "HerdPipeline": "deeptda.herd",
     "apply": "deeptda.herd",
@@ -52,8 +53,8 @@ def __getattr__(name):
         value = getattr(module, name)
         globals()[name] = value
         return value
-    if name in ("datasets", "topology", "metrics", "plotting", "manifold", "benchmark", "cluster", "bouts", "herd",
-                "explorer", "browser"):
+    if name in ("datasets", "topology", "metrics", "plotting", "manifold", "compare", "faults", "cluster", "bouts",
+                "herd", "recordings", "simulations", "explorer", "browser"):
         module = importlib.import_module(f"deeptda.{name}")
         globals()[name] = module
         return module

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ._random import as_generator
+
 __all__ = ["clusters_to_bouts", "clusters_to_samples", "time_budget", "representative_windows", "name_clusters"]
 
 
@@ -238,7 +240,7 @@ def time_budget(bouts, *, by_day=False):
     return budget
 
 
-def representative_windows(Z, labels, X, *, max_points=1000, random_state=0):
+def representative_windows(Z, labels, X, *, max_points=1000, random_state=None):
     """The medoid window of each cluster (in the space ``Z``), with its raw channels.
 
     Parameters
@@ -250,7 +252,9 @@ def representative_windows(Z, labels, X, *, max_points=1000, random_state=0):
     X : array-like of shape (n, c, t)
         The windows to return.
     max_points : int, default=1000
-        Medoids of larger clusters are searched in a seeded random subsample.
+        Medoids of larger clusters are searched in a random subsample of this size.
+    random_state : None, int, RandomState or Generator, default=None
+        Seeds that subsample (smaller clusters are searched whole: no randomness).
 
     Returns
     -------
@@ -269,7 +273,7 @@ def representative_windows(Z, labels, X, *, max_points=1000, random_state=0):
     Z, labels, X = np.asarray(Z, dtype=float), np.asarray(labels), np.asarray(X)
     if not (len(Z) == len(labels) == len(X)):
         raise ValueError("Z, labels and X must have the same number of rows.")
-    rng = np.random.default_rng(random_state)
+    rng = as_generator(random_state)
     out = {}
     for label in np.unique(labels):
         if label == -1:

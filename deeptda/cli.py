@@ -116,7 +116,8 @@ def cmd_demo(args):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from .benchmark import compare_methods
+    from ._estimator import DeepTDA
+    from .compare import compare_methods, make_method
     from .plotting import plot_embeddings
 
     os.makedirs(args.out, exist_ok=True)
@@ -124,10 +125,10 @@ def cmd_demo(args):
     print(f"data: {description}: {X.shape[0]} windows of {X.shape[1]} channels x {X.shape[2]} samples")
     methods = ["DeepTDA", "t-SNE", "UMAP"]
     _say(args, "fitting DeepTDA, t-SNE and UMAP")
-    params = {"DeepTDA": {"verbose": not args.quiet}}
-    if args.epochs:
-        params["DeepTDA"].update(n_epochs=args.epochs, map_epochs=args.epochs)
-    embeddings, table = compare_methods(X, y, methods=methods, random_state=args.seed, method_params=params)
+    epochs = {"n_epochs": args.epochs, "map_epochs": args.epochs} if args.epochs else {}
+    estimators = {m: make_method(m, args.seed) for m in methods}
+    estimators["DeepTDA"] = DeepTDA(random_state=args.seed, verbose=not args.quiet, **epochs)
+    embeddings, table, _ = compare_methods(X, y, methods=estimators, random_state=args.seed)
     fig = plt.figure(figsize=(15, 4.6))
     titles = {m: f"{m}  (kNN acc {table.loc[m, 'knn_accuracy']:.2f})" for m in methods}
     plot_embeddings(embeddings, y, fig=fig, titles=titles)
@@ -169,7 +170,7 @@ def cmd_embed(args):
     import matplotlib.pyplot as plt
     import pandas as pd
 
-    from .benchmark import make_method
+    from .compare import make_method
     from .datasets import load_csv
     from .plotting import plot_embeddings
     from .windows import sliding_windows
@@ -227,9 +228,8 @@ def cmd_cluster(args):
     _say(args, f"fitting DeepTDA on {len(w.X)} windows of {w.X.shape[1]} channels x {w.X.shape[2]} samples")
     model = DeepTDA(random_state=args.seed, verbose=not args.quiet, **params).fit(w.X)
     space = model.representation(w.X) if args.space == "representation" else model.embedding_
-    _say(args, f"clustering the {args.space} ({args.method})")
-    clusterer = PersistenceClustering(n_clusters=args.n_clusters, method=args.method,
-                                      random_state=args.seed).fit(space)
+    _say(args, f"clustering the {args.space}")
+    clusterer = PersistenceClustering(n_clusters=args.n_clusters, random_state=args.seed).fit(space)
     bouts = clusters_to_bouts(clusterer.labels_, w.start, w.end, min_duration=args.min_bout)
     names = None
     if args.labels:
@@ -246,7 +246,7 @@ def cmd_cluster(args):
     per_sample = clusters_to_samples(clusterer.labels_, w.start_index, w.window_length, len(frame))
     fig = plt.figure(figsize=(12, 4))
     plot_timeline(frame, np.asarray(per_sample).astype(str), fig=fig,
-                  title=f"{clusterer.n_clusters_} clusters ({args.method})")
+                  title=f"{clusterer.n_clusters_} clusters of the {args.space}")
     _save_figure(fig, paths["timeline.png"], 110)
     plt.close(fig)
     print(f"{len(w.X)} windows, {clusterer.n_clusters_} clusters, {len(bouts)} bouts")
@@ -289,8 +289,8 @@ def _recording_windows(paths, args):
 
 def cmd_explore(args):
     from ._estimator import DeepTDA
-    from .benchmark import make_method
     from .cluster import PersistenceClustering
+    from .compare import make_method
     from .browser import screenshot
     from .explorer import explore
 
@@ -427,7 +427,6 @@ def build_parser():
     _columns_args(cluster)
     cluster.add_argument("--window", default="64", help="window: samples or a duration (default: 64)")
     cluster.add_argument("--stride", help="stride: samples or a duration (default: the window)")
-    cluster.add_argument("--method", choices=["tomato", "hdbscan"], default="tomato")
     cluster.add_argument("--space", choices=["representation", "map"], default="representation",
                          help="cluster DeepTDA's representation (default) or its 2-D map")
     cluster.add_argument("--n-clusters", type=int, default=None, help="fix the number of clusters (tomato)")

@@ -2,9 +2,10 @@
 
 :class:`PersistenceClustering` — ToMATo (persistence-based mode seeking on a kNN
 density; :func:`deeptda.topology.density_modes`) with the number of clusters read
-from a bootstrap band on the prominences; or HDBSCAN (scikit-learn), with noise as
--1. ``predict`` assigns new points. Clusters go back to the stream as bouts in
-:mod:`deeptda.bouts`.
+from a bootstrap band on the prominences. ``predict`` assigns new points. Clusters
+go back to the stream as bouts in :mod:`deeptda.bouts`. (For HDBSCAN, use
+:class:`sklearn.cluster.HDBSCAN` on the same space: its parameters and results are
+its own.)
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ __all__ = ["PersistenceClustering"]
 class PersistenceClustering(ClusterMixin, BaseEstimator):
     """Clusters of an embedding or representation, with their number read from persistence.
 
-    ``method="tomato"`` runs ToMATo (:func:`deeptda.topology.density_modes`):
+    ToMATo (:func:`deeptda.topology.density_modes`):
     a log distance-to-measure density on the symmetric ``n_neighbors`` graph
     (j is i's neighbour or i is j's); every local maximum starts a cluster, which
     merges into a higher one when its prominence (density at birth minus
@@ -42,29 +43,22 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
     * ``selection="gap"``: the count just before the largest drop between
       consecutive prominences.
 
-    ``method="hdbscan"`` uses scikit-learn's HDBSCAN; its noise points get the
-    label -1.
-
     Parameters
     ----------
     n_clusters : int or None, default=None
-        Fix the number of clusters; ``None`` chooses it from persistence (ToMATo only).
-    method : {"tomato", "hdbscan"}, default="tomato"
+        Fix the number of clusters; ``None`` chooses it from persistence.
     n_neighbors : int or "auto", default="auto"
-        Neighbours of the density estimate and graph (ToMATo); capped at
+        Neighbours of the density estimate and graph; capped at
         n - 1. ``"auto"``: ``min(30, max(5, n // 20))``, so that on small data
         (a few dozen points per cluster) the density is not averaged across
         clusters.
-    min_cluster_size : int or None, default=None
-        For HDBSCAN; ``None`` means ``max(5, n // 100)``.
     selection : {"bootstrap", "gap"}, default="bootstrap"
-        How ``n_clusters=None`` chooses the count (ToMATo).
+        How ``n_clusters=None`` chooses the count.
     n_bootstrap : int, default=50
         Resamples for ``selection="bootstrap"``. Each costs one kNN search of
-        all points: on 2 CPU cores about 1.3 s for 20,000 points in 64
-        dimensions (a DeepTDA representation), 0.2 s for the same points in 2-D;
-        the search grows as n² in high dimensions, so cluster a subsample or
-        the map when n is in the hundreds of thousands, or lower this.
+        all points, which grows as n² in high dimensions (far less in 2-D), so
+        cluster a subsample or the map when n is in the hundreds of thousands,
+        or lower this.
     confidence : float, default=0.95
         Quantile of the bootstrap band.
     max_samples : int, default=10000
@@ -113,9 +107,7 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
 
     _parameter_constraints = {
         "n_clusters": [Interval(numbers.Integral, 1, None, closed="left"), None],
-        "method": [StrOptions({"tomato", "hdbscan"})],
         "n_neighbors": [Interval(numbers.Integral, 2, None, closed="left"), StrOptions({"auto"})],
-        "min_cluster_size": [Interval(numbers.Integral, 2, None, closed="left"), None],
         "selection": [StrOptions({"bootstrap", "gap"})],
         "n_bootstrap": [Interval(numbers.Integral, 1, None, closed="left")],
         "confidence": [Interval(numbers.Real, 0, 1, closed="neither")],
@@ -123,12 +115,10 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, n_clusters=None, *, method="tomato", n_neighbors="auto", min_cluster_size=None,
-                 selection="bootstrap", n_bootstrap=50, confidence=0.95, max_samples=10000, random_state=None):
+    def __init__(self, n_clusters=None, *, n_neighbors="auto", selection="bootstrap", n_bootstrap=50,
+                 confidence=0.95, max_samples=10000, random_state=None):
         self.n_clusters = n_clusters
-        self.method = method
         self.n_neighbors = n_neighbors
-        self.min_cluster_size = min_cluster_size
         self.selection = selection
         self.n_bootstrap = n_bootstrap
         self.confidence = confidence
@@ -154,19 +144,6 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
     def _fit_on(self, X, n, rng):
         from sklearn.neighbors import NearestNeighbors
 
-        if self.method == "hdbscan":
-            from sklearn.cluster import HDBSCAN
-
-            if self.n_clusters is not None:
-                raise ValueError("method='hdbscan' chooses its own number of clusters; leave n_clusters=None.")
-            size = self.min_cluster_size or max(5, n // 100)
-            self.labels_ = HDBSCAN(min_cluster_size=min(size, n), copy=True).fit_predict(X)
-            self.n_clusters_ = int(len(set(self.labels_) - {-1}))
-            self.n_clusters_range_ = (self.n_clusters_, self.n_clusters_)
-            self.n_neighbors_ = int(min(size, n - 1))
-            dist, _ = NearestNeighbors(n_neighbors=self.n_neighbors_).fit(X).kneighbors()
-            self._remember_training_points(X, dist[:, -1])
-            return
         from .topology import density_modes, symmetric_graph
 
         k = min(30, max(5, n // 20)) if self.n_neighbors == "auto" else int(self.n_neighbors)
@@ -283,13 +260,11 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         model._nn_ = NearestNeighbors(n_neighbors=1).fit(points)
         return model
 
-    def plot(self, ax=None):
+    def plot(self, *, ax=None):
         """The prominence diagram with the chosen cut; returns the axes."""
         import matplotlib.pyplot as plt
 
         check_is_fitted(self, "labels_")
-        if self.method != "tomato":
-            raise ValueError("the prominence diagram exists for method='tomato' only.")
         if ax is None:
             _, ax = plt.subplots(figsize=(4.5, 3.5))
         finite = self.prominence_[np.isfinite(self.prominence_)]

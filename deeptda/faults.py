@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._random import as_generator
+
 __all__ = ["add_faults", "make_spheres", "FAULT_KINDS"]
 
 #: The whole-window faults of :func:`add_faults`, in the order of ``kinds``.
@@ -74,7 +76,7 @@ def add_faults(X, *, snr_db=10.0, spike_fraction=0.005, spike_sd=8.0, corrupt_fr
     for name, value in (("spike_fraction", spike_fraction), ("corrupt_fraction", corrupt_fraction)):
         if not 0 <= value <= 1:
             raise ValueError(f"{name} must be in [0, 1]; got {value}.")
-    rng = np.random.default_rng(random_state)
+    rng = as_generator(random_state)
     W = X if X.ndim == 3 else X[:, :, None]  # rows: every feature is a channel of one timepoint
     n, c, t = W.shape
     flat = W.transpose(1, 0, 2).reshape(c, -1)
@@ -130,7 +132,7 @@ def make_spheres(n_samples=1100, n_spheres=10, dim=101, radius=5.0, outer_radius
     """
     if n_samples < n_spheres + 1 or dim < 2:
         raise ValueError(f"make_spheres needs n_samples >= n_spheres + 1 and dim >= 2; got {n_samples}, {dim}.")
-    rng = np.random.default_rng(random_state)
+    rng = as_generator(random_state)
     n_outer = int(round(outer_share * n_samples))
     sizes = np.full(n_spheres, (n_samples - n_outer) // n_spheres)
     sizes[: (n_samples - n_outer) - sizes.sum()] += 1

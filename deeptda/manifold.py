@@ -70,7 +70,8 @@ class TSNE(_Flattening):
         openTSNE can embed new data (``transform``); scikit-learn's cannot.
     n_jobs : int, default=1
         Threads for openTSNE; 1 keeps results reproducible across machines.
-    random_state : int or None, default=None
+    random_state : None, int or RandomState, default=None
+        Passed to the backend (a RandomState is drawn from once for a seed).
     verbose : bool, default=False
 
     Attributes
@@ -92,7 +93,7 @@ class TSNE(_Flattening):
         "perplexity": [Interval(numbers.Real, 0, None, closed="neither")],
         "backend": [StrOptions({"opentsne", "sklearn"})],
         "n_jobs": [numbers.Integral],
-        "random_state": [numbers.Integral, None],
+        "random_state": ["random_state"],
         "verbose": ["boolean"],
     }
 
@@ -109,10 +110,13 @@ class TSNE(_Flattening):
         """Embed ``X``; returns ``self``."""
         F = self._fit_features(X)
         self.perplexity_ = float(min(self.perplexity, (F.shape[0] - 1) / 3))
+        seed = self.random_state
+        if isinstance(seed, np.random.RandomState):
+            seed = int(seed.randint(2**31 - 1))
         if self.backend == "opentsne":
             openTSNE = _import("openTSNE", "openTSNE")
             self.model_ = openTSNE.TSNE(
-                n_components=self.n_components, perplexity=self.perplexity_, random_state=self.random_state,
+                n_components=self.n_components, perplexity=self.perplexity_, random_state=seed,
                 n_jobs=self.n_jobs, verbose=self.verbose,
             ).fit(F)
             self.embedding_ = np.asarray(self.model_, dtype=np.float64)
@@ -120,7 +124,7 @@ class TSNE(_Flattening):
             from sklearn.manifold import TSNE as SKTSNE
 
             self.model_ = SKTSNE(n_components=self.n_components, perplexity=self.perplexity_,
-                                 random_state=self.random_state, verbose=int(self.verbose))
+                                 random_state=seed, verbose=int(self.verbose))
             self.embedding_ = self.model_.fit_transform(F)
         return self
 
@@ -142,8 +146,8 @@ class UMAP(_Flattening):
     n_neighbors : int, default=15
         Capped at ``n_samples - 1``.
     min_dist : float, default=0.1
-    random_state : int or None, default=None
-        A seed makes umap-learn single-threaded and reproducible.
+    random_state : None, int or RandomState, default=None
+        A seed (or RandomState) makes umap-learn single-threaded and reproducible.
     verbose : bool, default=False
 
     Attributes
@@ -163,7 +167,7 @@ class UMAP(_Flattening):
         "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
         "n_neighbors": [Interval(numbers.Integral, 2, None, closed="left")],
         "min_dist": [Interval(numbers.Real, 0, None, closed="left")],
-        "random_state": [numbers.Integral, None],
+        "random_state": ["random_state"],
         "verbose": ["boolean"],
     }
 

@@ -6,10 +6,13 @@ continuity and kNN preservation at every ``k``.
 
 Pairwise metrics cost O(n^2) memory, so :func:`evaluate_embedding` scores a
 seeded random subsample of at most ``max_samples`` points (5,000 by default:
-about 1 GB); the Spearman correlation and the KL divergences use at most 2,000
+a few 5,000 × 5,000 float64 matrices); the Spearman correlation and the KL divergences use at most 2,000
 points, the 0-dim diagrams 1,000 and the 1-dim diagrams 200 max-min landmarks.
-kNN accuracy and the clustering scores use all points. On 50,000 points in 192
-dimensions :func:`evaluate_embedding` takes about 10 s and 1.5 GB (2 CPU cores).
+kNN accuracy and the clustering scores use all points.
+
+Neighbourhood sizes are ``n_neighbors`` everywhere (an int, or a tuple of ints
+for :func:`evaluate_embedding`); ``random_state`` takes None, an int, a
+``RandomState`` or a ``Generator``.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ import warnings
 import numpy as np
 import pandas as pd
 from scipy.spatial.distance import pdist, squareform
+
+from ._random import as_generator
 
 __all__ = [
     "NeighbourRanks",
@@ -30,6 +35,8 @@ __all__ = [
     "diagram_distances",
     "evaluate_embedding",
     "evaluation_frame",
+    "procrustes_disparity",
+    "amplitude_spectra",
 ]
 
 
@@ -55,7 +62,8 @@ def _check_pair(X, Y):
 
 def _check_k(k, n):
     if not 1 <= k < n / 2:
-        raise ValueError(f"k={k} must be at least 1 and below n_samples / 2 = {n / 2}; use a smaller k.")
+        raise ValueError(f"n_neighbors={k} must be at least 1 and below n_samples / 2 = {n / 2}; "
+                         "use a smaller n_neighbors.")
 
 
 class NeighbourRanks:
@@ -104,7 +112,7 @@ def _trust(ranks_ref, ranks_emb, k):
     return float(1.0 - t * 2.0 / (n * k * (2.0 * n - 3.0 * k - 1.0)))
 
 
-def trustworthiness(X, Y, k=10, *, ranks=None):
+def trustworthiness(X, Y, n_neighbors=10, *, ranks=None):
     """Trustworthiness (Venna & Kaski): are the embedding's neighbours true neighbours?
 
     Equal to :func:`sklearn.manifold.trustworthiness`. ``ranks`` may pass
@@ -114,52 +122,52 @@ def trustworthiness(X, Y, k=10, *, ranks=None):
     --------
     >>> import numpy as np
     >>> X = np.random.default_rng(0).normal(size=(30, 3))
-    >>> trustworthiness(X, X, k=5)
+    >>> trustworthiness(X, X, n_neighbors=5)
     1.0
     """
     rx, ry = ranks if ranks is not None else _ranks(X, Y)
-    return _trust(rx, ry, k)
+    return _trust(rx, ry, n_neighbors)
 
 
-def continuity(X, Y, k=10, *, ranks=None):
+def continuity(X, Y, n_neighbors=10, *, ranks=None):
     """Continuity: are the true neighbours kept as neighbours? Trustworthiness with roles swapped.
 
     Examples
     --------
     >>> import numpy as np
     >>> X = np.random.default_rng(0).normal(size=(30, 3))
-    >>> continuity(X, X[:, :2], k=5) < 1.0
+    >>> continuity(X, X[:, :2], n_neighbors=5) < 1.0
     True
     """
     rx, ry = ranks if ranks is not None else _ranks(X, Y)
-    return _trust(ry, rx, k)
+    return _trust(ry, rx, n_neighbors)
 
 
-def knn_preservation(X, Y, k=10, *, ranks=None):
-    """Mean fraction of each point's ``k`` nearest neighbours in ``X`` that stay among its ``k`` in ``Y``.
+def knn_preservation(X, Y, n_neighbors=10, *, ranks=None):
+    """Mean fraction of each point's ``n_neighbors`` nearest neighbours in ``X`` that stay among its own in ``Y``.
 
     Examples
     --------
-    >>> knn_preservation([[0.0], [1.0], [3.0], [7.0]], [[0.0], [1.0], [3.0], [7.0]], k=1)
+    >>> knn_preservation([[0.0], [1.0], [3.0], [7.0]], [[0.0], [1.0], [3.0], [7.0]], n_neighbors=1)
     1.0
     """
     rx, ry = ranks if ranks is not None else _ranks(X, Y)
-    n = rx.n
+    n, k = rx.n, n_neighbors
     if not 1 <= k < n:
-        raise ValueError(f"k={k} must be in [1, n_samples - 1 = {n - 1}].")
+        raise ValueError(f"n_neighbors={k} must be in [1, n_samples - 1 = {n - 1}].")
     a, b = rx.neighbours(k), ry.neighbours(k)
     hits = (a[:, :, None] == b[:, None, :]).any(axis=2).sum()
     return float(hits / (n * k))
 
 
-def knn_accuracy(Y, labels, *, n_neighbors=5, n_splits=5, random_state=0):
+def knn_accuracy(Y, labels, *, n_neighbors=5, n_splits=5, random_state=None):
     """Accuracy of a ``n_neighbors``-NN classifier on ``Y``, by stratified ``n_splits``-fold CV.
 
     Examples
     --------
     >>> import numpy as np
     >>> Y = np.r_[np.zeros((10, 2)), np.ones((10, 2))] + np.arange(20)[:, None] * 1e-3
-    >>> knn_accuracy(Y, [0] * 10 + [1] * 10)
+    >>> knn_accuracy(Y, [0] * 10 + [1] * 10, random_state=0)
     1.0
     """
     from sklearn.model_selection import StratifiedKFold, cross_val_score
@@ -173,6 +181,8 @@ def knn_accuracy(Y, labels, *, n_neighbors=5, n_splits=5, random_state=0):
     splits = int(min(n_splits, counts.min()))
     if splits < 2 or len(counts) < 2:
         raise ValueError("kNN accuracy needs at least two classes with at least two samples each.")
+    if isinstance(random_state, np.random.Generator):
+        random_state = int(random_state.integers(2**31 - 1))
     cv = StratifiedKFold(splits, shuffle=True, random_state=random_state)
     k = int(min(n_neighbors, Y.shape[0] - Y.shape[0] // splits - 1))
     return float(cross_val_score(KNeighborsClassifier(k), Y, labels, cv=cv).mean())
@@ -201,7 +211,7 @@ def density_kl(DX, DY, sigma):
     return float(np.sum(fx * (np.log(fx + 1e-300) - np.log(fy + 1e-300))))
 
 
-def diagram_distances(X, Y, *, max_points_0d=1000, max_points_1d=200, metric="wasserstein", random_state=0):
+def diagram_distances(X, Y, *, max_points_0d=1000, max_points_1d=200, metric="wasserstein", random_state=None):
     """Distances between the persistence diagrams of ``X`` and ``Y`` after scale normalisation.
 
     Each space is divided by its mean pairwise distance, so the result is
@@ -219,14 +229,14 @@ def diagram_distances(X, Y, *, max_points_0d=1000, max_points_1d=200, metric="wa
     --------
     >>> import numpy as np
     >>> X = np.random.default_rng(0).normal(size=(50, 3))
-    >>> round(diagram_distances(X, 3 * X)["dgm0"], 9)
+    >>> round(diagram_distances(X, 3 * X, random_state=0)["dgm0"], 9)
     0.0
     """
     from .topology import diagram_distance, persistence_diagram
 
     X, Y = _check_pair(X, Y)
     if X.shape[0] > max_points_0d:
-        sub = np.sort(np.random.default_rng(random_state).choice(X.shape[0], max_points_0d, replace=False))
+        sub = np.sort(as_generator(random_state).choice(X.shape[0], max_points_0d, replace=False))
         X, Y = X[sub], Y[sub]
     out = {}
     mx, my = pdist(X).mean(), pdist(Y).mean()
@@ -239,8 +249,8 @@ def diagram_distances(X, Y, *, max_points_0d=1000, max_points_1d=200, metric="wa
     return out
 
 
-def evaluate_embedding(X, Y, labels=None, *, ks=(5, 10, 30), sigmas=(0.01, 0.1, 1.0),
-                       max_samples=5000, max_points_1d=200, random_state=0):
+def evaluate_embedding(X, Y, labels=None, *, n_neighbors=(5, 10, 30), sigmas=(0.01, 0.1, 1.0),
+                       max_samples=5000, max_points_1d=200, random_state=None):
     """Score an embedding ``Y`` of data ``X``.
 
     Parameters
@@ -250,15 +260,17 @@ def evaluate_embedding(X, Y, labels=None, *, ks=(5, 10, 30), sigmas=(0.01, 0.1, 
         standardised windows to score against what the methods saw).
     Y : array-like of shape (n, k)
     labels : array-like of shape (n,), default=None
-    ks : tuple of int, default=(5, 10, 30)
-        Neighbourhood sizes for trustworthiness, continuity and kNN preservation.
+    n_neighbors : int or tuple of int, default=(5, 10, 30)
+        Neighbourhood sizes for trustworthiness, continuity and kNN preservation
+        (kNN accuracy always uses 5 neighbours).
     sigmas : tuple of float, default=(0.01, 0.1, 1.0)
         Scales of the density KL divergence.
     max_samples : int, default=5000
         Pairwise metrics use a seeded subsample of at most this many points.
     max_points_1d : int, default=200
         Landmarks for the 1-dim diagrams.
-    random_state : int, default=0
+    random_state : None, int, RandomState or Generator, default=None
+        Seeds the subsamples, the folds of kNN accuracy and KMeans.
 
     Returns
     -------
@@ -271,7 +283,7 @@ def evaluate_embedding(X, Y, labels=None, *, ks=(5, 10, 30), sigmas=(0.01, 0.1, 
     --------
     >>> import numpy as np
     >>> X = np.random.default_rng(0).normal(size=(40, 5))
-    >>> scores = evaluate_embedding(X, X[:, :2], ks=(5,))
+    >>> scores = evaluate_embedding(X, X[:, :2], n_neighbors=5, random_state=0)
     >>> round(scores["trustworthiness@5"], 2) <= 1.0
     True
     """
@@ -285,9 +297,11 @@ def evaluate_embedding(X, Y, labels=None, *, ks=(5, 10, 30), sigmas=(0.01, 0.1, 
         labels = np.asarray(labels)
         if labels.shape[0] != n:
             raise ValueError(f"labels has {labels.shape[0]} entries but X has {n} samples.")
+    ks = (n_neighbors,) if np.isscalar(n_neighbors) else tuple(n_neighbors)
     for k in ks:
         _check_k(k, min(n, max_samples))
-    rng = np.random.default_rng(random_state)
+    rng = as_generator(random_state)
+    seed = int(rng.integers(2**31 - 1)) if not isinstance(random_state, (int, np.integer)) else random_state
     sub = np.sort(rng.choice(n, max_samples, replace=False)) if n > max_samples else np.arange(n)
     Xs, Ys = X[sub], Y[sub]
     ranks = (NeighbourRanks(Xs), NeighbourRanks(Ys))
@@ -302,11 +316,11 @@ def evaluate_embedding(X, Y, labels=None, *, ks=(5, 10, 30), sigmas=(0.01, 0.1, 
     DX, DY = squareform(dx), squareform(dy)
     for s in sigmas:
         out[f"kl@{s}"] = density_kl(DX, DY, s)
-    for key, value in diagram_distances(Xs, Ys, max_points_1d=max_points_1d, random_state=random_state).items():
+    for key, value in diagram_distances(Xs, Ys, max_points_1d=max_points_1d, random_state=seed).items():
         out[f"wasserstein_{key}"] = value
     if labels is not None:
         try:
-            out["knn_accuracy"] = knn_accuracy(Y, labels, random_state=random_state)
+            out["knn_accuracy"] = knn_accuracy(Y, labels, random_state=seed)
         except ValueError as exc:
             warnings.warn(f"knn_accuracy not computed: {exc}", UserWarning, stacklevel=2)
             out["knn_accuracy"] = float("nan")
@@ -315,7 +329,7 @@ def evaluate_embedding(X, Y, labels=None, *, ks=(5, 10, 30), sigmas=(0.01, 0.1, 
             out["silhouette"] = float(silhouette_score(Ys, labels[sub]))
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                km = KMeans(len(classes), n_init=10, random_state=random_state).fit_predict(Y)
+                km = KMeans(len(classes), n_init=10, random_state=seed).fit_predict(Y)
             out["ari"] = float(adjusted_rand_score(labels, km))
             out["nmi"] = float(normalized_mutual_info_score(labels, km))
     return out
@@ -332,3 +346,61 @@ def evaluation_frame(results):
     if isinstance(results, dict) and results and all(isinstance(v, dict) for v in results.values()):
         return pd.DataFrame.from_dict(results, orient="index")
     return pd.DataFrame([results])
+
+
+def procrustes_disparity(Y1, Y2):
+    """Procrustes disparity between two embeddings of the same points (0 = same up to similarity).
+
+    The seed-stability measure of the benchmarks: embed twice with two seeds and compare.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Y = np.random.default_rng(0).normal(size=(20, 2))
+    >>> round(procrustes_disparity(Y, 2 * Y[:, ::-1] + 5), 12)
+    0.0
+    """
+    from scipy.spatial import procrustes
+
+    Y1, Y2 = _check_pair(Y1, Y2)
+    return float(procrustes(Y1, Y2)[2])
+
+
+def amplitude_spectra(X):
+    """Phase-free view of windows: each channel's amplitude spectrum, standardised per channel.
+
+    Windows are standardised per channel (:class:`~deeptda.preprocessing.ChannelScaler`)
+    and replaced by ``|rfft|`` with the energy-preserving normalisation (bins
+    other than 0 and Nyquist scaled by sqrt(2)), so two windows that differ only
+    in phase (a circular shift) coincide, and otherwise their distance is at most
+    their Euclidean distance. Trustworthiness against this reference asks
+    whether map neighbours share posture (the 0-Hz bin) and motion content
+    without asking that they share the phase at which the window was cut.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, c, t)
+
+    Returns
+    -------
+    ndarray of shape (n, c * (t // 2 + 1)), float64
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).normal(size=(5, 3, 32))
+    >>> shifted = np.roll(X, 7, axis=2)
+    >>> spectra = amplitude_spectra(np.concatenate([X, shifted]))
+    >>> bool(np.allclose(spectra[:5], spectra[5:]))
+    True
+    """
+    import torch
+
+    from .encoders import amplitude_spectra as spectra
+    from .preprocessing import ChannelScaler
+
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 3:
+        raise ValueError(f"amplitude_spectra takes windows of shape (n, c, t); got {X.shape}.")
+    scaled = torch.as_tensor(ChannelScaler().fit_transform(X).astype(np.float64))
+    return spectra(scaled).numpy()

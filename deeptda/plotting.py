@@ -1,5 +1,7 @@
-"""matplotlib figures. Every function takes ``ax=None`` (or ``fig=None``) and
-returns what it drew; nothing calls ``plt.show()``."""
+"""matplotlib figures, one convention: a single-panel function takes ``ax=None``
+(keyword) and returns that Axes; a multi-panel function takes ``fig=None`` (a
+Figure or SubFigure to draw into) and returns it, its panels in ``fig.axes``.
+``None`` makes a new one; nothing calls ``plt.show()``."""
 
 from __future__ import annotations
 
@@ -39,14 +41,14 @@ def plot_embeddings(embeddings, labels=None, *, fig=None, s=4.0, alpha=0.8, titl
 
     Returns
     -------
-    list of matplotlib Axes
-        One per embedding; the legend (if labels) is attached to the figure.
+    matplotlib Figure (or the SubFigure given)
+        One panel per embedding, in ``fig.axes``; the legend (if labels) is the figure's.
 
     Examples
     --------
     >>> import numpy as np
-    >>> axes = plot_embeddings({"a": np.zeros((5, 2)), "b": np.ones((5, 2))}, labels=[0, 0, 1, 1, 1])
-    >>> len(axes), len(axes[0].collections)
+    >>> fig = plot_embeddings({"a": np.zeros((5, 2)), "b": np.ones((5, 2))}, labels=[0, 0, 1, 1, 1])
+    >>> len(fig.axes), len(fig.axes[0].collections)
     (2, 2)
     """
     import matplotlib.pyplot as plt
@@ -78,10 +80,10 @@ def plot_embeddings(embeddings, labels=None, *, fig=None, s=4.0, alpha=0.8, titl
         handles, texts = axes[0].get_legend_handles_labels()
         fig.legend(handles, texts, loc="center right", markerscale=3 / max(s, 1) * 3, frameon=False)
         fig.subplots_adjust(right=0.86)
-    return list(axes)
+    return fig
 
 
-def plot_persistence_diagram(diagrams, ax=None, *, title=None):
+def plot_persistence_diagram(diagrams, *, ax=None, title=None):
     """Persistence diagram: one colour per homology dimension, and the diagonal.
 
     Parameters
@@ -134,13 +136,14 @@ def plot_timeline(signal, labels, *, times=None, channels=None, fig=None, title=
 
     Returns
     -------
-    list of matplotlib Axes
-        ``[signal_axes, label_axes]``.
+    matplotlib Figure (or the SubFigure given)
+        ``fig.axes``: the signal panel, then the label panel.
 
     Examples
     --------
     >>> import numpy as np
-    >>> sig, lab = plot_timeline(np.random.default_rng(0).normal(size=(100, 3)), [0] * 60 + [1] * 40)
+    >>> fig = plot_timeline(np.random.default_rng(0).normal(size=(100, 3)), [0] * 60 + [1] * 40)
+    >>> sig, lab = fig.axes
     >>> len(sig.get_lines()), len(lab.collections[0].get_offsets())
     (3, 100)
     """
@@ -148,8 +151,9 @@ def plot_timeline(signal, labels, *, times=None, channels=None, fig=None, title=
     import pandas as pd
 
     if isinstance(signal, pd.DataFrame):
-        cols = channels or [c for c in signal.columns if pd.api.types.is_numeric_dtype(signal[c])
-                            and not pd.api.types.is_bool_dtype(signal[c])]
+        from .windows import numeric_channels
+
+        cols = channels or numeric_channels(signal)
         values = signal[cols].to_numpy(dtype=float)
         times = signal.index.to_numpy() if times is None else np.asarray(times)
     else:
@@ -174,10 +178,10 @@ def plot_timeline(signal, labels, *, times=None, channels=None, fig=None, title=
     ax_lab.set_ylabel("label")
     if title:
         ax_sig.set_title(title)
-    return [ax_sig, ax_lab]
+    return fig
 
 
-def plot_history(history, ax=None):
+def plot_history(history, *, ax=None):
     """Loss components per epoch of each training stage.
 
     Parameters
@@ -225,18 +229,21 @@ def plot_representatives(windows, channels=None, *, fig=None):
 
     Parameters
     ----------
-    windows : dict of label to array-like of shape (n_channels, n_timepoints)
-        E.g. from :func:`deeptda.bouts.representative_windows`.
+    windows : dict of label to window, or to ``(index, window)``
+        A window is array-like of shape (n_channels, n_timepoints); the
+        ``(index, window)`` pairs of :func:`deeptda.bouts.representative_windows`
+        are taken as they are.
 
     Returns
     -------
-    list of matplotlib Axes
+    matplotlib Figure (or the SubFigure given)
+        One panel per label, in ``fig.axes``.
 
     Examples
     --------
     >>> import numpy as np
-    >>> axes = plot_representatives({"rest": np.zeros((3, 20)), "walk": np.ones((3, 20))}, channels="xyz")
-    >>> [ax.get_title() for ax in axes]
+    >>> fig = plot_representatives({"rest": np.zeros((3, 20)), "walk": (7, np.ones((3, 20)))}, channels="xyz")
+    >>> [ax.get_title() for ax in fig.axes]
     ['rest', 'walk']
     """
     import matplotlib.pyplot as plt
@@ -247,10 +254,14 @@ def plot_representatives(windows, channels=None, *, fig=None):
         fig = plt.figure(figsize=(2.6 * len(windows), 2.6))
     axes = fig.subplots(1, len(windows), squeeze=False, sharey=True)[0]
     for ax, (label, w) in zip(axes, windows.items()):
+        if isinstance(w, tuple) and len(w) == 2 and np.ndim(w[0]) == 0:
+            w = w[1]  # (index, window) from representative_windows
         w = np.asarray(w)
+        if w.ndim != 2:
+            raise ValueError(f"the window of {label!r} must have shape (n_channels, n_timepoints); got {w.shape}.")
         for i, row in enumerate(w):
             ax.plot(row, lw=0.8, label=None if channels is None else str(channels[i]))
         ax.set_title(str(label))
     if channels is not None:
         axes[0].legend(fontsize="small")
-    return list(axes)
+    return fig

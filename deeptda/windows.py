@@ -21,7 +21,7 @@ from .timestamps import check_regular, parse_timestamps, sampling_interval, time
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Windows", "sliding_windows", "SlidingWindow", "window_labels", "to_samples"]
+__all__ = ["Windows", "sliding_windows", "SlidingWindow", "window_labels", "to_samples", "numeric_channels"]
 
 _LABEL_POLICIES = ("majority", "last")
 _PARTIAL_POLICIES = ("drop", "pad")
@@ -69,6 +69,19 @@ class Windows(NamedTuple):
     stride: int
 
 
+def numeric_channels(frame, exclude=()):
+    """The columns of ``frame`` that are sensor channels by default: numeric, not boolean, not excluded.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> numeric_channels(pd.DataFrame({"t": [0.0], "x": [1.0], "ok": [True], "name": ["a"]}), exclude=["t"])
+    ['x']
+    """
+    return [c for c in frame.columns if c not in set(exclude) and pd.api.types.is_numeric_dtype(frame[c])
+            and not pd.api.types.is_bool_dtype(frame[c])]
+
+
 class _Stream(NamedTuple):
     values: np.ndarray  # (T, C) float64
     times: np.ndarray | None  # (T,) datetime64[ns] (UTC for zone-aware input) or float seconds, or None
@@ -98,13 +111,8 @@ def _parse_stream(data, *, timestamp=None, channels=None, labels=None) -> _Strea
             if labels not in frame.columns:
                 raise ValueError(f"label column {labels!r} is not in the DataFrame.")
             label_values = frame[labels].to_numpy()
-        excluded = {timestamp, labels if isinstance(labels, str) else None}
         if channels is None:
-            channels = [
-                c for c in frame.columns
-                if c not in excluded and pd.api.types.is_numeric_dtype(frame[c])
-                and not pd.api.types.is_bool_dtype(frame[c])
-            ]
+            channels = numeric_channels(frame, exclude=[timestamp, labels if isinstance(labels, str) else None])
         else:
             missing = [c for c in channels if c not in frame.columns]
             if missing:

@@ -311,8 +311,6 @@ CASES = [
          Works("one cluster", lambda c: c.n_clusters_ == 1)),
     Case("PersistenceClustering", "n_clusters=0", lambda t: PersistenceClustering(n_clusters=0).fit(ROWS),
          Raises(ValueError, "n_clusters")),
-    Case("PersistenceClustering", "hdbscan with n_clusters", lambda t: PersistenceClustering(3, method="hdbscan").fit(ROWS),
-         Raises(ValueError, "leave n_clusters=None")),
     Case("clusters_to_bouts", "lengths disagree", lambda t: clusters_to_bouts([0, 1], [0, 1, 2], [1, 2, 3]),
          Raises(ValueError, "same length")),
     Case("clusters_to_bouts", "empty", lambda t: clusters_to_bouts([], [], []), Raises(ValueError, "labels is empty")),
@@ -323,8 +321,8 @@ CASES = [
     # metrics and topology --------------------------------------------------------------------
     Case("trustworthiness", "X and Y of different lengths", lambda t: trustworthiness(ROWS, ROWS[:5, :2]),
          Raises(ValueError, "same samples")),
-    Case("trustworthiness", "k too large", lambda t: trustworthiness(ROWS, ROWS[:, :2], k=10),
-         Raises(ValueError, "use a smaller k")),
+    Case("trustworthiness", "n_neighbors too large", lambda t: trustworthiness(ROWS, ROWS[:, :2], n_neighbors=10),
+         Raises(ValueError, "use a smaller n_neighbors")),
     Case("trustworthiness", "too many points for memory", lambda t: _with_env(
         {"DEEPTDA_MEMORY_LIMIT": "100M"}, trustworthiness, np.zeros((5000, 2)), np.zeros((5000, 2))),
         Raises(MemoryError, "neighbour ranks of 5000 points.*max_samples")),

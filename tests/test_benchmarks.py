@@ -1,5 +1,10 @@
-"""The benchmark scripts run end to end on tiny settings and write their tables."""
+"""The benchmark scripts run end to end on tiny settings and write their tables.
 
+The default run calls each script's ``main`` in this process (no cold start);
+the same scripts as fresh subprocesses, as a user runs them, are ``slow``.
+"""
+
+import importlib.util
 import pathlib
 import subprocess
 import sys
@@ -10,49 +15,91 @@ import pytest
 ROOT = pathlib.Path(__file__).parents[1]
 
 
+def load(script):
+    """A benchmark script as a module (their folder is not a package)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    spec = importlib.util.spec_from_file_location(script, ROOT / "benchmarks" / f"{script}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def run(script, *args):
-    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), *args],
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / f"{script}.py"), *args],
                          capture_output=True, text=True, timeout=900)
     assert out.returncode == 0, out.stderr[-3000:]
     return out.stdout
 
 
-def test_bench_topology_tiny(tmp_path):
-    printed = run("bench_topology.py", "--sizes", "64", "128", "--repeat", "1", "--out", str(tmp_path))
+def test_bench_topology_tiny(tmp_path, capsys):
+    load("bench_topology").main(["--sizes", "64", "128", "--repeat", "1", "--out", str(tmp_path)])
     table = pd.read_csv(tmp_path / "topology.csv")
     assert table["b"].tolist() == [64, 128]
     assert {"distance_matrix_s", "ours_dense_s", "gudhi_rips0_s", "scipy_mst_s"} <= set(table.columns)
-    assert "dense_over_floor" in printed
+    assert "dense_over_floor" in capsys.readouterr().out
 
 
 def test_bench_embeddings_tiny(tmp_path):
-    run("bench_embeddings.py", "--quick", "--datasets", "basic-motions", "--seeds", "0", "1",
-        "--conditions", "clean", "snr10+spikes", "--out", str(tmp_path))
+    readme = tmp_path / "README.md"
+    readme.write_text("# t\n\nbefore\n<!-- embeddings:start -->\nold numbers\n<!-- embeddings:end -->\nafter\n")
+    load("bench_embeddings").main(["--quick", "--datasets", "basic-motions", "--seeds", "0", "1",
+                                   "--conditions", "clean", "faults", "--out", str(tmp_path),
+                                   "--readme", str(readme)])
     runs = pd.read_csv(tmp_path / "embeddings_runs.csv")
     assert set(runs["method"]) == {"DeepTDA", "DeepTDA (topo_weight=0)", "t-SNE", "UMAP"}
-    assert set(runs["condition"]) == {"clean", "snr10+spikes"}
+    assert set(runs["condition"]) == {"clean", "faults"}
     assert runs["knn_accuracy"].between(0, 1).all()
     assert runs["trust_spectra@10"].between(0, 1).all()
     assert runs.loc[runs.seed == 1, "seed_disparity"].notna().all()
     summary = pd.read_csv(tmp_path / "embeddings_summary.csv")
     assert "knn_drop" in summary.columns
     assert (tmp_path / "embeddings_summary.md").exists() and (tmp_path / "embeddings.png").exists()
+    text = readme.read_text()  # the README block holds the script's numbers, the rest is untouched
+    assert "old numbers" not in text and text.startswith("# t\n\nbefore\n") and text.endswith("after\n")
+    block = text.split("<!-- embeddings:start -->")[1].split("<!-- embeddings:end -->")[0]
+    deeptda_clean = summary[(summary.condition == "clean") & (summary.method == "DeepTDA")]["knn_accuracy"].iloc[0]
+    assert f"{deeptda_clean:.3f}" in block and "faults" in block
+
+
+def test_replace_block_refuses_a_file_without_its_markers(tmp_path):
+    harness = load("_harness")
+    path = tmp_path / "x.md"
+    path.write_text("no markers here\n")
+    with pytest.raises(ValueError, match="needs exactly one"):
+        harness.replace_block(path, "embeddings", "numbers")
+    assert path.read_text() == "no markers here\n"
+
+
+def test_bench_clustering_tiny(tmp_path, capsys):
+    load("bench_clustering").main(["--quick", "--out", str(tmp_path)])
+    runs = pd.read_csv(tmp_path / "clustering.csv")
+    assert set(runs["space"]) == {"representation", "map"} and (runs["true_k"] >= 2).all()
+    assert runs["ari"].between(-1, 1).all() and runs["kmeans_true_k_ari"].between(-1, 1).all()
+    low_high = runs["band"].str.split("-", expand=True).astype(int)
+    assert ((low_high[0] <= runs["found_k"]) & (runs["found_k"] <= low_high[1])).all()
+    assert (tmp_path / "clustering_summary.md").exists() and "within_1" in capsys.readouterr().out
+
+
+@pytest.mark.slow  # fresh interpreters, as a user runs the scripts: about a minute
+def test_bench_scripts_as_commands(tmp_path):
+    printed = run("bench_topology", "--sizes", "64", "--repeat", "1", "--out", str(tmp_path))
+    assert "dense_over_floor" in printed
+    printed = run("bench_clustering", "--quick", "--out", str(tmp_path))
+    assert "within_1" in printed
 
 
 @pytest.mark.slow  # 45 s: the thread variants start UMAP and openTSNE on every core; `make test-slow` runs it
 def test_bench_scale_tiny(tmp_path):
-    printed = run("bench_embeddings.py", "--quick", "--scale", "300", "--thread-variants", "--out", str(tmp_path))
+    printed = run("bench_embeddings", "--quick", "--scale", "300", "--thread-variants", "--out", str(tmp_path))
     table = pd.read_csv(tmp_path / "scale.csv")
     assert set(table["method"]) == {"DeepTDA", "t-SNE", "UMAP", "t-SNE (n_jobs=-1)", "UMAP (unseeded, all cores)"}
     assert (table["n"] == 300).all() and (table["fit_s"] > 0).all() and (table["transform_ms_per_window"] > 0).all()
     assert "UMAP / DeepTDA" in printed
 
 
-def test_bench_clustering_tiny(tmp_path):
-    printed = run("bench_clustering.py", "--quick", "--out", str(tmp_path))
-    runs = pd.read_csv(tmp_path / "clustering.csv")
-    assert set(runs["space"]) == {"representation", "map"} and (runs["true_k"] >= 2).all()
-    assert runs["ari"].between(-1, 1).all() and runs["kmeans_true_k_ari"].between(-1, 1).all()
-    low_high = runs["band"].str.split("-", expand=True).astype(int)
-    assert ((low_high[0] <= runs["found_k"]) & (runs["found_k"] <= low_high[1])).all()
-    assert (tmp_path / "clustering_summary.md").exists() and "within_1" in printed
+@pytest.mark.slow  # two herds of 2,000 windows, fit + apply in fresh processes, t-SNE and UMAP: about 2 minutes
+def test_bench_scale_herd_with_peers(tmp_path):
+    printed = run("bench_scale", "--windows", "2000", "--animals", "2", "--peers", "--out", str(tmp_path))
+    table = pd.read_csv(tmp_path / "scale_herd.csv")
+    assert {"t-SNE (openTSNE), every window", "UMAP (umap-learn), every window"} <= set(table["stage"])
+    assert (table["peer_over_deeptda"].dropna() > 0).all() and "apply, Dask 2 workers" in printed

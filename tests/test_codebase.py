@@ -51,3 +51,43 @@ def test_the_rule_catches_a_private_import():
     assert len(_violations(probe, text)) == 2  # deeptda's own private module _io is allowed
     inside = ROOT / "deeptda" / "topology" / "probe.py"
     assert _violations(inside, "from . import _kernels\n") == []
+
+
+def _code_lines(path):
+    """Non-blank lines that are not comments, stripped, with their line numbers."""
+    lines = [(i + 1, line.strip()) for i, line in enumerate(path.read_text().splitlines())]
+    return [(i, line) for i, line in lines if line and not line.startswith("#")]
+
+
+def test_no_block_of_six_lines_is_repeated_inside_the_package():
+    seen = {}
+    repeated = []
+    for path in sorted((ROOT / "deeptda").rglob("*.py")):
+        lines = _code_lines(path)
+        for k in range(len(lines) - 5):
+            block = tuple(line for _, line in lines[k:k + 6])
+            where = f"{_module(path)}:{lines[k][0]}"
+            if block in seen and seen[block] != where:
+                repeated.append(f"{where} repeats {seen[block]}")
+            seen.setdefault(block, where)
+    assert not repeated, "\n".join(repeated[:20])
+
+
+# Modules over 400 lines, each with its one job. A module that grows past 400 lines
+# without an entry here fails the test below: split it, or say here why it is one job.
+LONG_MODULES = {
+    "deeptda.explorer": "the explore page: its data (traces, timelines, cluster table) and its layout",
+    "deeptda.windows": "cutting streams into windows: parsing, the window grid, labels, the estimator",
+    "deeptda.cli": "the command line: one function per command",
+    "deeptda.simulations": "the two seeded simulators and the helpers they share",
+    "deeptda._estimator": "the DeepTDA estimator: parameters, fit, transform, save and load",
+    "deeptda.topology.persistence": "persistence pairs, diagrams and their distances",
+    "deeptda.metrics": "scores of an embedding against its data (neighbourhoods, labels, density, topology)",
+}
+
+
+def test_long_modules_are_listed_with_their_one_job():
+    long = {_module(p): len(p.read_text().splitlines()) for p in (ROOT / "deeptda").rglob("*.py")}
+    long = {m: n for m, n in long.items() if n > 400}
+    assert set(long) <= set(LONG_MODULES), f"over 400 lines without a stated job: {set(long) - set(LONG_MODULES)}"
+    assert all(n <= 600 for n in long.values()), f"over 600 lines: split it {long}"

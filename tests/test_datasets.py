@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from deeptda import datasets
+from deeptda import datasets, simulations
 
 
 def test_collar_stream_is_deterministic_per_seed():
@@ -66,7 +66,7 @@ def test_load_csv_roundtrip(tmp_path):
 
 
 def test_within_bout_variation_is_slow_and_unit_scaled():
-    x = datasets._slow(200_000, 25.0, np.random.default_rng(0), tau=8.0)
+    x = simulations._slow(200_000, 25.0, np.random.default_rng(0), tau=8.0)
     assert abs(x.std() - 1) < 0.05
     lag = 8 * 25  # one time constant
     assert abs(np.corrcoef(x[:-lag], x[lag:])[0, 1] - np.exp(-1)) < 0.05
@@ -76,7 +76,7 @@ def test_gait_rate_drifts_within_a_bout():
     rng = np.random.default_rng(0)
     fs = 25.0
     t = np.arange(int(120 * fs)) / fs
-    acc = datasets._dynamics("walking", t, fs, rng)[:, 2]
+    acc = simulations._dynamics("walking", t, fs, rng)[:, 2]
     # dominant frequency in each 20 s block of one two-minute walking bout
     peaks = []
     for block in acc.reshape(6, -1):

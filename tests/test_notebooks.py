@@ -1,5 +1,10 @@
-"""Execute every notebook, on small settings (DEEPTDA_FAST=1), as a user would run it."""
+"""Execute every notebook, on small settings (DEEPTDA_FAST=1), as a user would run it.
 
+With ``DEEPTDA_EXECUTED_NOTEBOOKS=<folder>`` the executed notebooks are also written
+there, and the documentation build shows them instead of executing them again.
+"""
+
+import os
 import pathlib
 
 import pytest
@@ -25,3 +30,9 @@ def test_notebook_runs(path, tmp_path, monkeypatch):
     images = sum("image/png" in out.get("data", {}) for cell in book.cells if cell.cell_type == "code"
                  for out in cell.get("outputs", []))
     assert images >= 1
+    folder = os.environ.get("DEEPTDA_EXECUTED_NOTEBOOKS")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        tmp = pathlib.Path(folder) / f".{path.name}.tmp"
+        nbformat.write(book, tmp)
+        os.replace(tmp, pathlib.Path(folder) / path.name)

@@ -79,9 +79,9 @@ def test_torch_path_equals_numba_path():
     np.testing.assert_array_equal(tp.edges.numpy(), ref.edges)
     np.testing.assert_allclose(tp.deaths.numpy(), ref.deaths, atol=1e-12)
     batch = torch.stack([D, D * 2])
-    from deeptda.topology.persistence import _torch_prim
+    from deeptda.topology._kernels import minimum_spanning_tree_torch
 
-    edges, deaths = _torch_prim(batch)
+    edges, deaths = minimum_spanning_tree_torch(batch)
     assert edges.shape == (2, 39, 2)
     np.testing.assert_allclose(np.sort(deaths[1].numpy()), 2 * ref.deaths, atol=1e-12)
     bp = zero_dim_pairs_batched(batch)

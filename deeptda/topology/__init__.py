@@ -9,17 +9,15 @@
 * :func:`persistence_diagram`, :func:`diagram_distance`, :func:`landmarks`.
 """
 
+from .modes import DensityModes, density_modes, symmetric_graph
 from .persistence import (
-    DensityModes,
     OneDimPairs,
     ZeroDimPairs,
-    density_modes,
     diagram_distance,
     landmarks,
     one_dim_pairs,
     persistence_diagram,
     zero_dim_pairs,
-    symmetric_graph,
     zero_dim_pairs_batched,
 )
 

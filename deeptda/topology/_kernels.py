@@ -1,27 +1,43 @@
-"""numba kernels for 0-dimensional persistence (minimum spanning trees).
+"""Kernels for persistence: minimum spanning trees (0-dim pairs) and ToMATo's sweep.
 
-Kernels only: contiguous float64 in, int64/float64 out, no Python objects and no
-randomness. Validation and conversion live in :mod:`deeptda.topology.persistence`.
+Kernels only: contiguous arrays in, int64/float64 out, no validation and no
+randomness. Validation and conversion live in their callers
+(:mod:`deeptda.topology.persistence`, :mod:`deeptda.topology.modes`);
+``zero_dim_pairs(..., check_input=False)`` is the entry point for trusted callers.
 
-Both kernels run Prim's algorithm from vertex 0 in O(b^2) time and O(b) extra
-memory. Ties are broken deterministically: a vertex's key moves to a new tree
-vertex only when that vertex is strictly closer (so the earliest-added tree
-vertex wins a tie), and the next vertex to join is the one with the smallest
-key, the lowest index among equal keys.
+:func:`minimum_spanning_tree` (numba, CPU) and :func:`minimum_spanning_tree_torch`
+(a batch, on the tensors' device) run Prim's algorithm from vertex 0 in O(b^2)
+time and O(b) extra memory per tree, with the same tie rule: a vertex's key moves
+to a new tree vertex only when that vertex is strictly closer (so the
+earliest-added tree vertex wins a tie), and the next vertex to join is the one
+with the smallest key, the lowest index among equal keys.
 """
 
 import numpy as np
 from numba import njit
 
 
+@njit(cache=True, inline="always")
+def _distance(X, i, j, precomputed):
+    if precomputed:
+        return X[i, j]
+    s = 0.0
+    for k in range(X.shape[1]):
+        diff = X[i, k] - X[j, k]
+        s += diff * diff
+    return np.sqrt(s)
+
+
 @njit(cache=True)
-def mst_dense(D):
-    """Prim's minimum spanning tree of a dense (b, b) distance matrix.
+def minimum_spanning_tree(X, precomputed):
+    """Prim's minimum spanning tree of a dense (b, b) distance matrix (``precomputed``)
+    or of the Euclidean distances between the rows of a (b, d) ``X``, computed on the
+    fly so that no (b, b) matrix is held.
 
     Returns ``edges`` (b-1, 2) int64 as (tree vertex, new vertex) in the order
     the vertices joined, and ``weights`` (b-1,) float64.
     """
-    b = D.shape[0]
+    b = X.shape[0]
     in_tree = np.zeros(b, dtype=np.bool_)
     key = np.full(b, np.inf)
     parent = np.full(b, -1, dtype=np.int64)
@@ -32,10 +48,9 @@ def mst_dense(D):
     for it in range(b - 1):
         best = -1
         best_value = np.inf
-        row = D[current]
         for v in range(b):
             if not in_tree[v]:
-                d = row[v]
+                d = _distance(X, current, v, precomputed)
                 if d < key[v]:
                     key[v] = d
                     parent[v] = current
@@ -50,42 +65,33 @@ def mst_dense(D):
     return edges, weights
 
 
-@njit(cache=True)
-def mst_points(X):
-    """Prim's minimum spanning tree of the Euclidean distances between the rows of ``X``.
+def minimum_spanning_tree_torch(D):
+    """Prim's algorithm on a batch of (b, b) torch distance matrices, on their device.
 
-    Distances are computed on the fly, so no (b, b) matrix is held. Same
-    output and tie-breaking as :func:`mst_dense`.
+    Returns ``edges`` (B, b-1, 2) and ``weights`` (B, b-1), in joining order.
     """
-    b, d = X.shape
-    in_tree = np.zeros(b, dtype=np.bool_)
-    key = np.full(b, np.inf)
-    parent = np.full(b, -1, dtype=np.int64)
-    edges = np.empty((b - 1, 2), dtype=np.int64)
-    weights = np.empty(b - 1, dtype=np.float64)
-    current = 0
-    in_tree[0] = True
+    import torch
+
+    B, b, _ = D.shape
+    rows = torch.arange(B, device=D.device)
+    key = D[:, 0, :].clone()
+    parent = torch.zeros((B, b), dtype=torch.long, device=D.device)
+    in_tree = torch.zeros((B, b), dtype=torch.bool, device=D.device)
+    in_tree[:, 0] = True
+    edges = torch.empty((B, b - 1, 2), dtype=torch.long, device=D.device)
+    weights = torch.empty((B, b - 1), dtype=D.dtype, device=D.device)
+    inf = torch.tensor(float("inf"), dtype=D.dtype, device=D.device)
     for it in range(b - 1):
-        best = -1
-        best_value = np.inf
-        for v in range(b):
-            if not in_tree[v]:
-                s = 0.0
-                for k in range(d):
-                    diff = X[current, k] - X[v, k]
-                    s += diff * diff
-                dist = np.sqrt(s)
-                if dist < key[v]:
-                    key[v] = dist
-                    parent[v] = current
-                if best == -1 or key[v] < best_value:
-                    best_value = key[v]
-                    best = v
-        edges[it, 0] = parent[best]
-        edges[it, 1] = best
-        weights[it] = best_value
-        in_tree[best] = True
-        current = best
+        masked = torch.where(in_tree, inf, key)
+        best = torch.argmin(masked, dim=1)  # first minimum: lowest index on ties
+        edges[:, it, 0] = parent[rows, best]
+        edges[:, it, 1] = best
+        weights[:, it] = masked[rows, best]
+        in_tree[rows, best] = True
+        row = D[rows, best]
+        closer = row < key
+        key = torch.where(closer, row, key)
+        parent = torch.where(closer, best[:, None], parent)
     return edges, weights
 
 

@@ -15,8 +15,6 @@ import numpy as np
 from . import _kernels
 
 __all__ = [
-    "DensityModes",
-    "density_modes",
     "ZeroDimPairs",
     "OneDimPairs",
     "zero_dim_pairs",
@@ -128,33 +126,6 @@ def _check_rips_memory(b, n_edges):
     )
 
 
-def _torch_prim(D):
-    """Prim's algorithm on a batch of (b, b) torch distance matrices, on their device."""
-    import torch
-
-    B, b, _ = D.shape
-    rows = torch.arange(B, device=D.device)
-    key = D[:, 0, :].clone()
-    parent = torch.zeros((B, b), dtype=torch.long, device=D.device)
-    in_tree = torch.zeros((B, b), dtype=torch.bool, device=D.device)
-    in_tree[:, 0] = True
-    edges = torch.empty((B, b - 1, 2), dtype=torch.long, device=D.device)
-    deaths = torch.empty((B, b - 1), dtype=D.dtype, device=D.device)
-    inf = torch.tensor(float("inf"), dtype=D.dtype, device=D.device)
-    for it in range(b - 1):
-        masked = torch.where(in_tree, inf, key)
-        best = torch.argmin(masked, dim=1)  # first minimum: lowest index on ties
-        edges[:, it, 0] = parent[rows, best]
-        edges[:, it, 1] = best
-        deaths[:, it] = masked[rows, best]
-        in_tree[rows, best] = True
-        row = D[rows, best]
-        closer = row < key
-        key = torch.where(closer, row, key)
-        parent = torch.where(closer, best[:, None], parent)
-    return edges, deaths
-
-
 def _sort_by_death(edges, deaths):
     order = np.argsort(deaths, kind="stable")
     return ZeroDimPairs(edges[order], deaths[order])
@@ -207,7 +178,7 @@ def zero_dim_pairs(X, *, precomputed=False, backend="auto", check_input=True):
             D = T if precomputed else torch.cdist(T, T)
             if D.ndim != 2 or D.shape[0] != D.shape[1] or D.shape[0] < 2:
                 raise ValueError(f"expected a square matrix of at least 2 points; got shape {tuple(D.shape)}.")
-            edges, deaths = _torch_prim(D[None])
+            edges, deaths = _kernels.minimum_spanning_tree_torch(D[None])
             order = torch.argsort(deaths[0], stable=True)
             return ZeroDimPairs(edges[0][order], deaths[0][order])
         pairs = zero_dim_pairs(T.cpu().numpy(), precomputed=precomputed)
@@ -219,11 +190,9 @@ def zero_dim_pairs(X, *, precomputed=False, backend="auto", check_input=True):
         raise ValueError("backend='torch' needs a torch tensor as input.")
     if not check_input:
         X = np.ascontiguousarray(X, dtype=np.float64)
-        edges, deaths = _kernels.mst_dense(X) if precomputed else _kernels.mst_points(X)
-    elif precomputed:
-        edges, deaths = _kernels.mst_dense(_check_distances(X))
     else:
-        edges, deaths = _kernels.mst_points(_check_points(X))
+        X = _check_distances(X) if precomputed else _check_points(X)
+    edges, deaths = _kernels.minimum_spanning_tree(X, bool(precomputed))
     return _sort_by_death(edges, deaths)
 
 
@@ -249,7 +218,7 @@ def zero_dim_pairs_batched(D):
     if D.ndim != 3 or D.shape[1] != D.shape[2] or D.shape[1] < 2:
         raise ValueError(f"expected a (B, b, b) distance tensor with b >= 2; got shape {tuple(D.shape)}.")
     if D.is_cuda:
-        edges, deaths = _torch_prim(D)
+        edges, deaths = _kernels.minimum_spanning_tree_torch(D)
         order = torch.argsort(deaths, dim=1, stable=True)
         return ZeroDimPairs(torch.gather(edges, 1, order[..., None].expand(-1, -1, 2)),
                             torch.gather(deaths, 1, order))
@@ -447,102 +416,3 @@ def diagram_distance(d1, d2, metric="wasserstein", *, p=1):
 
         return float(wasserstein_distance(a, b, order=p, internal_p=2))
     raise ValueError(f"unknown metric {metric!r}; use 'wasserstein' or 'bottleneck'.")
-
-
-class DensityModes(NamedTuple):
-    """Modes of a density on a graph and their merges (ToMATo's persistence).
-
-    Attributes
-    ----------
-    root : ndarray of shape (n,), int64
-        The peak (a point index) of each point's mode after the sweep.
-    peaks, saddles : ndarray of shape (m,), int64
-        For every merge: the peak of the mode that died and the point where it merged.
-    prominence : ndarray of shape (m,)
-        ``density[peaks] - density[saddles]``, the finite 0-dim persistence.
-    components : ndarray of int64
-        Peaks of the modes that never merged (the graph's connected components,
-        whose prominence is infinite), when nothing is kept.
-
-    Examples
-    --------
-    >>> DensityModes([0], [], [], [], [0]).components
-    [0]
-    """
-
-    root: np.ndarray
-    peaks: np.ndarray
-    saddles: np.ndarray
-    prominence: np.ndarray
-    components: np.ndarray
-
-
-def symmetric_graph(neighbours, n=None, extra_edges=None):
-    """CSR ``(indptr, indices)`` of the undirected graph with an edge i-j when j is among
-    i's neighbours (rows of ``neighbours``) or i among j's, plus ``extra_edges`` (m, 2).
-
-    Examples
-    --------
-    >>> indptr, indices = symmetric_graph([[1], [2], [1]])
-    >>> indptr.tolist(), indices.tolist()
-    ([0, 1, 3, 4], [1, 0, 2, 1])
-    """
-    from scipy.sparse import coo_matrix
-
-    ind = np.asarray(neighbours, dtype=np.int64)
-    n = ind.shape[0] if n is None else n
-    rows, cols = np.repeat(np.arange(ind.shape[0]), ind.shape[1]), ind.ravel()
-    if extra_edges is not None and len(extra_edges):
-        extra = np.asarray(extra_edges, dtype=np.int64)
-        rows, cols = np.r_[rows, extra[:, 0]], np.r_[cols, extra[:, 1]]
-    A = coo_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n, n)).tocsr()
-    A = (A + A.T).tocsr()
-    A.setdiag(0)
-    A.eliminate_zeros()
-    A.sort_indices()
-    return A.indptr.astype(np.int64), A.indices.astype(np.int64)
-
-
-def density_modes(graph, density, *, keep=None):
-    """ToMATo: the modes of ``density`` on a symmetric graph, and how they merge.
-
-    Points are swept from the densest down (ties: lower index first); see
-    :func:`deeptda.topology._kernels.superlevel_sweep`. With ``keep=None``
-    every merge happens and ``prominence`` is the full 0-dim persistence of the
-    superlevel filtration; with ``keep`` (peaks whose modes must not merge) the
-    sweep stops those merges, and ``root`` labels the kept modes' points.
-
-    Parameters
-    ----------
-    graph : tuple (indptr, indices)
-        A symmetric graph in CSR form, e.g. from :func:`symmetric_graph`.
-    density : array-like of shape (n,)
-    keep : array-like of int, default=None
-        Peaks (point indices) whose modes stay separate.
-
-    Returns
-    -------
-    DensityModes
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> graph = symmetric_graph([[1], [2], [3], [4], [3]])  # a path 0-1-2-3-4
-    >>> modes = density_modes(graph, np.array([3.0, 1.0, 2.0, 0.5, 5.0]))
-    >>> modes.peaks.tolist(), modes.saddles.tolist(), modes.prominence.tolist()
-    ([2, 0], [1, 3], [1.0, 2.5])
-    """
-    indptr, indices = (np.ascontiguousarray(a, dtype=np.int64) for a in graph)
-    density = np.ascontiguousarray(density, dtype=np.float64)
-    n = density.shape[0]
-    if indptr.shape[0] != n + 1:
-        raise ValueError(f"the graph has {indptr.shape[0] - 1} points but density has {n}.")
-    if not np.isfinite(density).all():
-        raise ValueError("density holds NaN or infinite values.")
-    order = np.lexsort((np.arange(n), -density))
-    flags = np.zeros(n, dtype=np.bool_)
-    if keep is not None:
-        flags[np.asarray(keep, dtype=np.int64)] = True
-    root, peaks, saddles = _kernels.superlevel_sweep(indptr, indices, density, order, flags)
-    components = np.unique(root) if keep is None else np.empty(0, dtype=np.int64)
-    return DensityModes(root, peaks, saddles, density[peaks] - density[saddles], components)

@@ -2,42 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from deeptda import plot_embeddings, plot_history, plot_persistence_diagram, plot_timeline
 from deeptda.cli import main
 from deeptda.datasets import make_collar_stream
-
-
-def test_plot_embeddings_points_colours_and_legend():
-    import matplotlib.pyplot as plt
-
-    rng = np.random.default_rng(0)
-    labels = np.array(["a"] * 10 + ["b"] * 5 + ["c"] * 5)
-    fig = plt.figure()
-    axes = plot_embeddings({"one": rng.normal(size=(20, 2)), "two": rng.normal(size=(20, 2))}, labels, fig=fig)
-    assert len(axes) == 2
-    for ax in axes:
-        assert sum(len(c.get_offsets()) for c in ax.collections) == 20
-        assert len(ax.collections) == 3
-    # one legend for the figure, with one entry per label, same colours in both panels
-    assert len(fig.legends) == 1 and len(fig.legends[0].get_texts()) == 3
-    c0 = [tuple(c.get_facecolor()[0]) for c in axes[0].collections]
-    c1 = [tuple(c.get_facecolor()[0]) for c in axes[1].collections]
-    assert c0 == c1
-    with pytest.raises(ValueError, match="labels has"):
-        plot_embeddings({"one": rng.normal(size=(20, 2))}, labels[:5])
-
-
-def test_plot_persistence_history_timeline():
-    ax = plot_persistence_diagram([np.array([[0, 1.0], [0, 2.0]]), np.array([[0.5, 1.5]])])
-    assert sum(len(c.get_offsets()) for c in ax.collections) == 3
-    history = [{"stage": "encoder", "epoch": i, "contrastive": 1.0 / (i + 1)} for i in range(3)] + \
-              [{"stage": "map", "epoch": i, "attraction": 1.0, "repulsion": 0.5} for i in range(4)]
-    ax = plot_history(history)
-    assert len(ax.get_lines()) == 3
-    df = make_collar_stream(duration=30, random_state=0)
-    sig, lab = plot_timeline(df, df["behaviour"].to_numpy())
-    assert len(sig.get_lines()) == 3
-    assert len(lab.collections[0].get_offsets()) == len(df)
 
 
 def test_cli_help_for_every_subcommand(capsys):

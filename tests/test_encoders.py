@@ -1,0 +1,69 @@
+"""The encoder's parts: the input views (PCA projection, phase-free spectra) and despiking."""
+
+
+import numpy as np
+import torch
+
+from deeptda.encoders import InputView, amplitude_spectra, view_dims
+
+
+def test_input_view_projects_like_pca_and_its_spectra_ignore_phase():
+    from sklearn.decomposition import PCA
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 2, 32)).astype(np.float32)
+    dims = view_dims(X.shape[1:], len(X))
+    assert dims == (32, 32)
+    view = InputView(X.shape[1:], dims).fit(X, random_state=0)
+    out = view(torch.as_tensor(X)).numpy()
+    raw = PCA(32, svd_solver="full").fit_transform(X.reshape(50, -1).astype(np.float64))
+    scale = np.sqrt((raw ** 2).sum(axis=1).mean())
+    np.testing.assert_allclose(np.abs(out[:, :32]), np.abs(raw / scale), atol=1e-4)
+    assert np.isclose(np.sqrt((out[:, 32:] ** 2).sum(axis=1).mean()), 1.0, atol=1e-4)
+    shifted = torch.as_tensor(np.roll(X, 5, axis=2))
+    np.testing.assert_allclose(amplitude_spectra(shifted).numpy(), amplitude_spectra(torch.as_tensor(X)).numpy(),
+                               atol=1e-4)
+    np.testing.assert_allclose(view(shifted).numpy()[:, 32:], out[:, 32:], atol=1e-4)
+    # energy-preserving: the spectrum's norm is the window's norm
+    np.testing.assert_allclose(np.linalg.norm(amplitude_spectra(torch.as_tensor(X)).numpy(), axis=1),
+                               np.linalg.norm(X.reshape(50, -1), axis=1), rtol=1e-4)
+
+
+def test_view_dims_follow_the_data():
+    assert view_dims((3, 100), 20) == (19, 19)
+    assert view_dims((4,), 500) == (4,)
+    assert view_dims((1, 8), 500) == (8, 5)
+
+
+def test_despike_removes_isolated_spikes_and_keeps_smooth_signals():
+    from deeptda.encoders import despike
+
+    t = torch.linspace(0, 6.28, 100)
+    smooth = torch.stack([torch.sin(t), torch.cos(3 * t)])[None]  # (1, 2, 100), steps << 3 sd
+    assert torch.equal(despike(smooth), smooth)
+    hit = smooth.clone()
+    hit[0, 0, 40] += 8.0
+    hit[0, 1, 0] -= 9.0  # at the edge too
+    out = despike(hit)
+    np.testing.assert_allclose(out.numpy(), smooth.numpy(), atol=0.1)
+    step = torch.cat([torch.zeros(1, 1, 50), 5 * torch.ones(1, 1, 50)], dim=2)  # a real jump is kept
+    assert torch.equal(despike(step), step)
+    rows = torch.randn(4, 7)
+    assert torch.equal(despike(rows), rows)
+
+
+def test_despike_is_a_saved_parameter(tmp_path):
+    from deeptda import DeepTDA
+
+    X = np.random.default_rng(0).normal(size=(40, 3, 32)).astype(np.float32)
+    X[5, 1, 10] = 40.0
+    for flag in (True, False):
+        model = DeepTDA(n_epochs=2, map_epochs=2, random_state=0, despike=flag).fit(X)
+        model.save(tmp_path / "m.pt")
+        again = DeepTDA.load(tmp_path / "m.pt")
+        assert again.despike is flag and again.network_.despike is flag
+        np.testing.assert_array_equal(again.transform(X), model.transform(X))
+    with_spike = DeepTDA(n_epochs=2, map_epochs=2, random_state=0).fit(X)
+    clean = X.copy()
+    clean[5, 1, 10] = np.median(X[5, 1, 9:12])
+    np.testing.assert_allclose(with_spike.representation(X)[5], with_spike.representation(clean)[5], atol=1e-5)
