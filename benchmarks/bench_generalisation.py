@@ -169,7 +169,7 @@ def write_summaries(runs, args):
     """The summary CSV and Markdown table (and the README's headline) from the runs table."""
     seeds = sorted(runs["seed"].unique())
     summary = summarise(runs)
-    text = summary_markdown(summary, seeds)
+    text = summary_markdown(summary, seeds) + "\n" + headline(summary, seeds) + "\n"
     write_table(summary, os.path.join(args.out, "generalisation_summary.csv"), markdown=False)
     for path in [os.path.join(args.out, "generalisation_summary.md")] + ([args.table] if args.table else []):
         write_table(text, path, markdown=True)
