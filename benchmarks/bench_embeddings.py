@@ -170,8 +170,9 @@ def run_scale(args):
     rows = []
     largest = max(args.scale)
     w = make_collar_windows(duration=largest * 1.28 + 600, random_state=0)
-    for m in ["DeepTDA", "t-SNE", "UMAP"]:  # warm up: numba compilation is not part of a fit
-        make_method(m, 0, **({"n_epochs": 1, "map_epochs": 1} if m == "DeepTDA" else {})).fit(w.X[:300])
+    for m in ["DeepTDA", "t-SNE", "UMAP"]:  # warm up: numba compilation is not part of a fit or a transform
+        warm = make_method(m, 0, **({"n_epochs": 1, "map_epochs": 1} if m == "DeepTDA" else {})).fit(w.X[:300])
+        warm.transform(w.X[300:310])
     for n in args.scale:
         X = w.X[:n]
         for label, (method, seed, params) in configs.items():
