@@ -370,6 +370,11 @@ def cmd_apply(args):
     return 0
 
 
+def _window_args(parser):
+    parser.add_argument("--window", default="64", help="window: samples or a duration (default: 64)")
+    parser.add_argument("--stride", help="stride: samples or a duration (default: the window)")
+
+
 def _columns_args(parser):
     """Options that say how to read a CSV recording (shared by embed, cluster and explore)."""
     parser.add_argument("--timestamp", help="timestamp column (parsed as datetimes)")
@@ -425,8 +430,7 @@ def build_parser():
     cluster.add_argument("csv", help="input CSV file, one row per sample")
     cluster.add_argument("--out", default="results/cluster", help="output folder (default: results/cluster)")
     _columns_args(cluster)
-    cluster.add_argument("--window", default="64", help="window: samples or a duration (default: 64)")
-    cluster.add_argument("--stride", help="stride: samples or a duration (default: the window)")
+    _window_args(cluster)
     cluster.add_argument("--space", choices=["representation", "map"], default="representation",
                          help="cluster DeepTDA's representation (default) or its 2-D map")
     cluster.add_argument("--n-clusters", type=int, default=None, help="fix the number of clusters (tomato)")
@@ -445,8 +449,7 @@ def build_parser():
     explore.add_argument("--out", default="results/explore.html", help="the page (default: results/explore.html)")
     _columns_args(explore)
     explore.add_argument("--label", help="label column, offered as a colouring")
-    explore.add_argument("--window", default="64", help="window: samples or a duration (default: 64)")
-    explore.add_argument("--stride", help="stride: samples or a duration (default: the window)")
+    _window_args(explore)
     explore.add_argument("--model", help="a pipeline written by deeptda fit (its windows, map and clusters), or a "
                                           "model saved by DeepTDA.save: map with it instead of fitting")
     explore.add_argument("--compare", nargs="+", choices=["tsne", "umap"],
@@ -464,8 +467,7 @@ def build_parser():
     fit.add_argument("--model", default="herd.pt", help="the pipeline file (default: herd.pt)")
     _columns_args(fit)
     fit.add_argument("--id", help="column naming the animal in a long table (one recording per value)")
-    fit.add_argument("--window", default="64", help="window: samples or a duration (default: 64)")
-    fit.add_argument("--stride", help="stride: samples or a duration (default: the window)")
+    _window_args(fit)
     fit.add_argument("--sample", type=int, default=20000, help="training windows drawn (default: 20000)")
     _run_args(fit)
     fit.set_defaults(func=cmd_fit)
