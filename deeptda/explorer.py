@@ -33,12 +33,13 @@ from pathlib import Path
 
 import numpy as np
 
+from ._explore_data import (NOISE_COLOUR, as_categories, as_panels, as_windows, category_palette,
+                            cluster_runs, cluster_table, colour_modes, quantised_traces, selection_summary,
+                            window_times)
 from ._page import JS_COLOUR, JS_HOVER, JS_READY, JS_SELECT, JS_SHOW, render
 
 __all__ = ["explore", "selection_summary"]
 
-NOISE_COLOUR = "#b0b0b0"
-MAX_PANELS = 4
 MAX_REPRESENTATIVES = 12
 
 
@@ -48,264 +49,6 @@ def _import_bokeh():
     except ImportError as exc:  # pragma: no cover - exercised only without the extra
         raise ImportError(
             "deeptda.explore needs Bokeh; install the extra: pip install 'deeptda[explore]'.") from exc
-
-
-# ---------------------------------------------------------------------------------------------
-# validation and preparation (pure numpy; tested without a browser)
-# ---------------------------------------------------------------------------------------------
-
-def _as_panels(embedding, n):
-    if isinstance(embedding, dict):
-        panels = dict(embedding)
-    else:
-        panels = {"DeepTDA": embedding}
-    if not panels:
-        raise ValueError("embedding is an empty dict; pass an (n, 2) array or {name: (n, 2) array}.")
-    if len(panels) > MAX_PANELS:
-        raise ValueError(f"at most {MAX_PANELS} map panels fit on the page; got {len(panels)}.")
-    out = {}
-    for name, Y in panels.items():
-        Y = np.asarray(Y, dtype=np.float64)
-        if Y.ndim != 2 or Y.shape[1] != 2:
-            raise ValueError(f"embedding {name!r} has shape {Y.shape}; a map needs shape (n_windows, 2).")
-        if len(Y) != n:
-            raise ValueError(f"embedding {name!r} has {len(Y)} rows but X has {n} windows; "
-                             "pass the embedding of the same windows, in the same order.")
-        if not np.isfinite(Y).all():
-            bad = int((~np.isfinite(Y)).any(axis=1).sum())
-            raise ValueError(f"embedding {name!r} has NaN or infinite coordinates in {bad} rows; "
-                             "drop those windows (and their rows in X and the other arrays) first.")
-        out[str(name)] = Y
-    return out
-
-
-def _as_windows(X):
-    X = np.asarray(X)
-    if X.dtype == object or not np.issubdtype(X.dtype, np.number):
-        raise ValueError(f"X must be numeric windows; got dtype {X.dtype}.")
-    if X.ndim == 2:  # plain feature rows: shown as a one-channel profile
-        X = X[:, None, :]
-    if X.ndim != 3:
-        raise ValueError(f"X has shape {X.shape}; pass windows (n_windows, n_channels, n_timepoints) "
-                         "or rows (n_samples, n_features).")
-    if len(X) == 0:
-        raise ValueError("X holds no windows.")
-    if not np.isfinite(X).all():
-        raise ValueError("X contains NaN or infinite values; fill or drop those windows before exploring them.")
-    return X.astype(np.float64, copy=False)
-
-
-def _categories(values, name, n):
-    """Integer codes and sorted names of a categorical per-window array (None stays None)."""
-    if values is None:
-        return None
-    values = np.asarray(values)
-    if values.ndim != 1 or len(values) != n:
-        raise ValueError(f"{name} has shape {values.shape}; it needs one value per window ({n}).")
-    if values.dtype.kind == "f" and np.isnan(values).any():
-        raise ValueError(f"{name} contains NaN; give unlabelled windows a name such as 'unknown'.")
-    names, codes = np.unique(values.astype(str) if values.dtype == object else values, return_inverse=True)
-    return codes.astype(np.int64), [str(v) for v in names]
-
-
-def _times(times, ends, n, recordings):
-    """(start seconds, end seconds, is_datetime); datetimes become wall-clock seconds since the epoch."""
-    import pandas as pd
-
-    def seconds(values, name):
-        if values is None:
-            return None, None
-        if isinstance(values, (pd.Series, pd.Index)):
-            values = values.to_numpy()
-        values = np.asarray(values)
-        if values.ndim != 1 or len(values) != n:
-            raise ValueError(f"{name} has shape {values.shape}; it needs one time per window ({n}).")
-        if values.dtype.kind in "M" or values.dtype == object:
-            try:
-                idx = pd.DatetimeIndex(values)
-            except (TypeError, ValueError) as exc:
-                raise ValueError(f"{name} could not be read as datetimes ({exc}); pass datetimes or "
-                                 "numbers of seconds.") from exc
-            if idx.tz is not None:
-                idx = idx.tz_localize(None)  # wall-clock time where it was recorded
-            if idx.isna().any():
-                raise ValueError(f"{name} contains missing times (NaT).")
-            return idx.as_unit("ns").asi8 / 1e9, True
-        if values.dtype.kind not in "iuf":
-            raise ValueError(f"{name} must be datetimes or numbers of seconds; got dtype {values.dtype}.")
-        values = values.astype(np.float64)
-        if not np.isfinite(values).all():
-            raise ValueError(f"{name} contains NaN or infinite times.")
-        return values, False
-
-    start, timed = seconds(times, "times")
-    end, end_timed = seconds(ends, "ends")
-    if start is None:
-        if end is not None:
-            raise ValueError("ends needs times (the window starts) too.")
-        start = np.arange(n, dtype=np.float64)
-        return start, start + 1.0, False
-    if end is None:
-        end = start + _typical_step(start, recordings)
-    elif end_timed != timed:
-        raise ValueError("times and ends must both be datetimes or both be numbers.")
-    if (end < start).any():
-        raise ValueError("some windows end before they start; check that ends match times.")
-    return start, end, timed
-
-
-def _typical_step(start, recordings):
-    """The median positive gap between consecutive window starts of a recording (1 when there is none)."""
-    rec = np.zeros(len(start), dtype=np.int64) if recordings is None else recordings
-    order = np.lexsort((start, rec))
-    s, r = start[order], rec[order]
-    gaps = np.diff(s)[(np.diff(r) == 0) & (np.diff(s) > 0)]
-    return float(np.median(gaps)) if len(gaps) else 1.0
-
-
-def _merge(rec, start, end):
-    """Bouts of a set of windows: (recording, start, end) of the unions of overlapping or touching windows."""
-    if len(start) == 0:
-        return np.zeros(0, np.int64), np.zeros(0), np.zeros(0)
-    order = np.lexsort((start, rec))
-    rec, start, end = rec[order], start[order], end[order]
-    out_r, out_s, out_e = [rec[0]], [start[0]], [end[0]]
-    for r, s, e in zip(rec[1:], start[1:], end[1:]):
-        if r == out_r[-1] and s <= out_e[-1]:
-            out_e[-1] = max(out_e[-1], e)
-        else:
-            out_r.append(r)
-            out_s.append(s)
-            out_e.append(e)
-    return np.array(out_r), np.array(out_s), np.array(out_e)
-
-
-def selection_summary(indices, recordings, start, end):
-    """Count, total time and bout lengths of a selection of windows, as the page computes them.
-
-    Windows of the same recording that overlap or touch form one bout; the total time
-    is the length of the union of the selected windows (overlaps counted once).
-
-    Parameters
-    ----------
-    indices : array-like of int
-        The selected windows.
-    recordings : array-like of shape (n,) or None
-        Recording of each window (None: one recording).
-    start, end : array-like of shape (n,)
-        Start and end of each window, in seconds.
-
-    Returns
-    -------
-    dict
-        ``count``, ``total_s``, ``bouts``, ``median_bout_s``, ``longest_bout_s``.
-
-    Examples
-    --------
-    >>> s = selection_summary([0, 1, 3], None, [0.0, 1.0, 2.0, 6.0], [2.0, 3.0, 4.0, 8.0])
-    >>> s["count"], s["total_s"], s["bouts"], s["longest_bout_s"]
-    (3, 5.0, 2, 3.0)
-    """
-    indices = np.asarray(indices, dtype=np.int64)
-    start, end = np.asarray(start, dtype=float), np.asarray(end, dtype=float)
-    rec = np.zeros(len(start), np.int64) if recordings is None else np.asarray(recordings)
-    _, s, e = _merge(rec[indices], start[indices], end[indices])
-    lengths = e - s
-    return {"count": int(len(indices)), "total_s": float(lengths.sum()), "bouts": int(len(lengths)),
-            "median_bout_s": float(np.median(lengths)) if len(lengths) else 0.0,
-            "longest_bout_s": float(lengths.max()) if len(lengths) else 0.0}
-
-
-def _quantised_traces(X, max_points, max_bytes):
-    """Windows averaged down to <= max_points per channel and stored as int8 per channel range."""
-    n, c, length = X.shape
-    points = int(max(4, min(length, max_points, max_bytes // max(1, n * c))))
-    edges = np.linspace(0, length, points + 1).round().astype(np.int64)
-    sums = np.add.reduceat(X, edges[:-1], axis=2)
-    small = sums / np.diff(edges)[None, None, :]
-    lo = small.min(axis=(0, 2))
-    hi = small.max(axis=(0, 2))
-    span = np.where(hi > lo, hi - lo, 1.0)
-    q = np.rint((small - lo[None, :, None]) / span[None, :, None] * 254.0) - 127.0
-    centres = (edges[:-1] + edges[1:] - 1) / 2.0 / length  # fraction of the window
-    return q.astype(np.int8), lo, span / 254.0, centres
-
-
-def _palette(k):
-    from bokeh.palettes import Category10_10, Category20_20, Turbo256
-
-    if k <= 10:
-        return list(Category10_10[:k])
-    if k <= 20:
-        return list(Category20_20[:k])
-    return [Turbo256[int(i)] for i in np.linspace(0, 255, k)]
-
-
-def _cyclic256():
-    from matplotlib import colormaps
-    from matplotlib.colors import to_hex
-
-    cmap = colormaps["twilight_shifted"]
-    return [to_hex(cmap(i / 255.0)) for i in range(256)]
-
-
-def _viridis256():
-    from bokeh.palettes import Viridis256
-
-    return list(Viridis256)
-
-
-def _colour_modes(clusters, labels, recs, start, timed, n):
-    """Per mode: the float code column and how the page maps it to colours and a legend."""
-    modes = {}
-    for key, cat in (("cluster", clusters), ("label", labels), ("recording", recs)):
-        if cat is None:
-            continue
-        codes, names = cat
-        palette = _palette(len(names))
-        if key == "cluster":  # noise (-1) is grey and listed last
-            palette = [NOISE_COLOUR if name == "-1" else col for name, col in zip(names, palette)]
-        modes[key] = {"values": codes.astype(np.float32), "palette": palette, "low": -0.5,
-                      "high": len(names) - 0.5, "names": names, "kind": "categorical"}
-    if timed:
-        hours = (start % 86400.0) / 3600.0
-        modes["time of day"] = {"values": hours.astype(np.float32), "palette": _cyclic256(), "low": 0.0,
-                                "high": 24.0, "names": ["00:00", "06:00", "12:00", "18:00", "24:00"],
-                                "kind": "continuous"}
-    else:
-        rec = np.zeros(n, np.int64) if recs is None else recs[0]
-        first = np.full(rec.max() + 1, np.inf)
-        np.minimum.at(first, rec, start)
-        elapsed = start - first[rec]
-        top = float(elapsed.max()) or 1.0
-        modes["time"] = {"values": elapsed.astype(np.float32), "palette": _viridis256(), "low": 0.0,
-                         "high": top, "names": ["0", f"{top / 2:g}", f"{top:g}"], "kind": "continuous"}
-    return modes
-
-
-def _runs(codes, rec, start, end):
-    """Timeline runs: consecutive windows (by start) of a recording with the same cluster code."""
-    order = np.lexsort((start, rec))
-    c, r, s, e = codes[order], rec[order], start[order], end[order]
-    new = np.ones(len(c), dtype=bool)
-    new[1:] = (c[1:] != c[:-1]) | (r[1:] != r[:-1])
-    first = np.flatnonzero(new)
-    last = np.r_[first[1:] - 1, len(c) - 1]
-    run_end = np.maximum.reduceat(e, first)
-    return r[first], s[first], np.maximum(run_end, e[last]), c[first]
-
-
-def _cluster_table(codes, names, rec, start, end):
-    rows = []
-    _, all_start, all_end = _merge(rec, start, end)
-    total = float((all_end - all_start).sum()) or 1.0
-    for k, name in enumerate(names):
-        idx = np.flatnonzero(codes == k)
-        summary = selection_summary(idx, rec, start, end)
-        rows.append({"cluster": name, "windows": summary["count"], "time_s": round(summary["total_s"], 3),
-                     "share": round(summary["total_s"] / total, 4), "bouts": summary["bouts"],
-                     "median_bout_s": round(summary["median_bout_s"], 3)})
-    return rows
 
 
 # ---------------------------------------------------------------------------------------------
@@ -324,11 +67,11 @@ def _build(X, panels, clusters, labels, recs, start, end, timed, title, channel_
     n, C, _ = X.shape
     rec_codes = np.zeros(n, np.int64) if recs is None else recs[0]
     rec_names = ["recording"] if recs is None else recs[1]
-    q, lo, step, centres = _quantised_traces(X, max_points, max_bytes)
+    q, lo, step, centres = quantised_traces(X, max_points, max_bytes)
     P = q.shape[2]
     duration = float(np.median(end - start))
     t_axis = centres * duration if (timed or duration != 1.0) else centres * X.shape[2]
-    modes = _colour_modes(clusters, labels, recs, start, timed, n)
+    modes = colour_modes(clusters, labels, recs, start, timed, n)
     first_mode = next(iter(modes))
     cluster_codes = clusters[0] if clusters is not None else np.zeros(n, np.int64)
     cluster_names = clusters[1] if clusters is not None else ["all"]
@@ -359,7 +102,7 @@ def _build(X, panels, clusters, labels, recs, start, end, timed, title, channel_
     band_src = ColumnDataSource({"t": [], **{f"{s}{c}": [] for c in range(C) for s in ("mean", "lo", "hi")}},
                                 name="selection_trace")
     mark_src = ColumnDataSource({"left": [], "right": [], "bottom": [], "top": []}, name="selection_marks")
-    chan_colours = _palette(max(C, 1))
+    chan_colours = category_palette(max(C, 1))
     chan_names = channel_names or [f"channel {c}" for c in range(C)]
     t_pad = 0.02 * float(t_axis[-1] - t_axis[0] or 1.0)
     y_lo, y_hi = float(lo.min()), float((lo + 254.0 * step).max())
@@ -395,9 +138,9 @@ def _build(X, panels, clusters, labels, recs, start, end, timed, title, channel_
 
     # timeline: runs of one cluster per recording, selected bouts marked above each row
     scale = 1000.0 if timed else 1.0
-    rr, rs, re_, rc = _runs(cluster_codes, rec_codes, start, end)
+    rr, rs, re_, rc = cluster_runs(cluster_codes, rec_codes, start, end)
     run_palette = [NOISE_COLOUR if name == "-1" else col
-                   for name, col in zip(cluster_names, _palette(len(cluster_names)))]
+                   for name, col in zip(cluster_names, category_palette(len(cluster_names)))]
     run_mapper = LinearColorMapper(palette=run_palette, low=-0.5, high=len(cluster_names) - 0.5)
     run_src = ColumnDataSource({"left": rs * scale, "right": re_ * scale, "bottom": (rr - 0.3).astype(np.float32),
                                 "top": (rr + 0.3).astype(np.float32), "code": rc.astype(np.float32)},
@@ -432,7 +175,7 @@ def _build(X, panels, clusters, labels, recs, start, end, timed, title, channel_
     checks.js_on_change("active", CustomJS(args={"src": src, "checks": checks, "view_filter": view_filter,
                                                  "noise_box": noise}, code=JS_SHOW))
 
-    table_rows = _cluster_table(cluster_codes, cluster_names, rec_codes, start, end)
+    table_rows = cluster_table(cluster_codes, cluster_names, rec_codes, start, end)
     table_src = ColumnDataSource({key: [r[key] for r in table_rows] for key in table_rows[0]}, name="cluster_table")
     table = DataTable(source=table_src, height=min(400, 30 + 26 * len(table_rows)), sizing_mode="stretch_width",
                       index_position=None, reorderable=False,
@@ -542,23 +285,23 @@ def explore(X, embedding, *, clusters=None, labels=None, recordings=None, times=
     _import_bokeh()
     from ._io import atomic_path
 
-    X = _as_windows(X)
+    X = as_windows(X)
     n = len(X)
-    panels = _as_panels(embedding, n)
+    panels = as_panels(embedding, n)
     if channel_names is not None:
         channel_names = [str(c) for c in channel_names]
         if len(channel_names) != X.shape[1]:
             raise ValueError(f"channel_names has {len(channel_names)} names for {X.shape[1]} channels.")
     if int(max_trace_points) < 4 or int(max_trace_bytes) < 1:
         raise ValueError("max_trace_points must be at least 4 and max_trace_bytes positive.")
-    cl = _categories(clusters, "clusters", n)
+    cl = as_categories(clusters, "clusters", n)
     if cl is not None and np.asarray(clusters).dtype.kind in "iu":  # numeric ids keep numeric order
         ids = np.asarray(clusters).astype(np.int64)
         uniq = np.unique(ids)
         cl = (np.searchsorted(uniq, ids), [str(v) for v in uniq])
-    lab = _categories(labels, "labels", n)
-    rec = _categories(recordings, "recordings", n)
-    start, end, timed = _times(times, ends, n, None if rec is None else rec[0])
+    lab = as_categories(labels, "labels", n)
+    rec = as_categories(recordings, "recordings", n)
+    start, end, timed = window_times(times, ends, n, None if rec is None else rec[0])
     doc = _build(X, panels, cl, lab, rec, start, end, timed, title, channel_names, int(max_trace_points),
                  int(max_trace_bytes))
     html = render(doc, title)

@@ -76,7 +76,6 @@ def test_no_block_of_six_lines_is_repeated_inside_the_package():
 # Modules over 400 lines, each with its one job. A module that grows past 400 lines
 # without an entry here fails the test below: split it, or say here why it is one job.
 LONG_MODULES = {
-    "deeptda.explorer": "the explore page: its data (traces, timelines, cluster table) and its layout",
     "deeptda.windows": "cutting streams into windows: parsing, the window grid, labels, the estimator",
     "deeptda.cli": "the command line: one function per command",
     "deeptda.simulations": "the two seeded simulators and the helpers they share",

@@ -10,7 +10,8 @@ import pytest
 pytest.importorskip("bokeh", reason="the explore page needs the extra deeptda[explore] (Bokeh)")
 
 from deeptda.browser import find_chromium, headless_browser, open_page  # noqa: E402
-from deeptda.explorer import _quantised_traces, explore, selection_summary  # noqa: E402
+from deeptda._explore_data import quantised_traces  # noqa: E402
+from deeptda.explorer import explore, selection_summary  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -48,13 +49,13 @@ def test_selection_summary_exact():
 def test_trace_store_roundtrip_and_budget():
     rng = np.random.default_rng(1)
     X = rng.normal(size=(40, 3, 100)) * np.array([1.0, 10.0, 0.01])[None, :, None]
-    q, lo, step, centres = _quantised_traces(X, max_points=50, max_bytes=10**9)
+    q, lo, step, centres = quantised_traces(X, max_points=50, max_bytes=10**9)
     assert q.dtype == np.int8 and q.shape == (40, 3, 50)
     pooled = X.reshape(40, 3, 50, 2).mean(axis=3)
     decoded = lo[None, :, None] + (q.astype(float) + 127) * step[None, :, None]
     assert np.all(np.abs(decoded - pooled) <= step[None, :, None] / 2 + 1e-12)  # 8 bits per channel range
     np.testing.assert_allclose(centres * 100, np.arange(50) * 2 + 0.5)
-    q_small = _quantised_traces(X, max_points=50, max_bytes=40 * 3 * 10)[0]
+    q_small = quantised_traces(X, max_points=50, max_bytes=40 * 3 * 10)[0]
     assert q_small.shape == (40, 3, 10)  # the byte budget wins over max_points
 
 
