@@ -27,6 +27,7 @@ docs: install
 
 lint: install
 	$(VENV)/bin/ruff check deeptda tests benchmarks
+	$(VENV)/bin/ruff format --check deeptda tests benchmarks
 
 test-slow: install
 	$(PY) -m pytest tests -m slow

@@ -46,14 +46,42 @@ def suite(seeds, quick=False):
         "collar 1 h": (lambda s: _w(make_collar_windows(3600, random_state=s)), "simulation"),
         "collar 30 min": (lambda s: _w(make_collar_windows(1800, random_state=10 + s)), "simulation"),
         "collar 6 h": (lambda s: _w(make_collar_windows(21600, random_state=11 + s)), "simulation"),
-        "wearable 25 Hz 3 ch 5 behaviours": (lambda s: _w(make_wearable_windows(
-            7200, 25, window="4s", stride="2s", n_behaviours=5, random_state=s)), "simulation"),
-        "wearable 50 Hz 6 ch 7 behaviours": (lambda s: _w(make_wearable_windows(
-            7200, 50, window="2s", stride="1s", n_behaviours=7, n_channels=6, imbalance=30,
-            rotation=90, random_state=100 + s)), "simulation"),
-        "wearable 10 Hz 1 ch 3 behaviours": (lambda s: _w(make_wearable_windows(
-            10800, 10, window="6s", stride="3s", n_behaviours=3, n_channels=1, imbalance=10,
-            transition=5, random_state=200 + s)), "simulation"),
+        "wearable 25 Hz 3 ch 5 behaviours": (
+            lambda s: _w(make_wearable_windows(7200, 25, window="4s", stride="2s", n_behaviours=5, random_state=s)),
+            "simulation",
+        ),
+        "wearable 50 Hz 6 ch 7 behaviours": (
+            lambda s: _w(
+                make_wearable_windows(
+                    7200,
+                    50,
+                    window="2s",
+                    stride="1s",
+                    n_behaviours=7,
+                    n_channels=6,
+                    imbalance=30,
+                    rotation=90,
+                    random_state=100 + s,
+                )
+            ),
+            "simulation",
+        ),
+        "wearable 10 Hz 1 ch 3 behaviours": (
+            lambda s: _w(
+                make_wearable_windows(
+                    10800,
+                    10,
+                    window="6s",
+                    stride="3s",
+                    n_behaviours=3,
+                    n_channels=1,
+                    imbalance=10,
+                    transition=5,
+                    random_state=200 + s,
+                )
+            ),
+            "simulation",
+        ),
         "BasicMotions": (lambda s: load_aeon("BasicMotions"), "real"),
         "GunPoint": (lambda s: load_aeon("GunPoint"), "real"),
         "PickupGestureWiimoteZ": (lambda s: load_aeon("PickupGestureWiimoteZ"), "real"),
@@ -99,8 +127,13 @@ def million_points(seed=0):
     pc = PersistenceClustering(random_state=seed).fit(X)
     seconds = time.perf_counter() - start
     peak_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
-    return {"n": len(X), "seconds": seconds, "peak_added_mb": peak_mb, "found": pc.n_clusters_,
-            "ari": adjusted_rand_score(y, pc.labels_)}
+    return {
+        "n": len(X),
+        "seconds": seconds,
+        "peak_added_mb": peak_mb,
+        "found": pc.n_clusters_,
+        "ari": adjusted_rand_score(y, pc.labels_),
+    }
 
 
 def main(argv=None):
@@ -131,32 +164,59 @@ def main(argv=None):
                 seconds = time.perf_counter() - start
                 km = KMeans(k, n_init=10, random_state=seed).fit_predict(S)
                 low, high = pc.n_clusters_range_
-                rows.append({"set": name, "kind": kind, "seed": seed, "space": space, "n": len(y),
-                             "true_k": k, "found_k": pc.n_clusters_, "band": f"{low}-{high}",
-                             "ari": adjusted_rand_score(y, pc.labels_),
-                             "kmeans_true_k_ari": adjusted_rand_score(y, km),
-                             "cluster_s": seconds, "deeptda_fit_s": fit_s})
-                print(" ".join(f"{key}={value:.3f}" if isinstance(value, float) else f"{key}={value}"
-                               for key, value in rows[-1].items()), flush=True)
+                rows.append(
+                    {
+                        "set": name,
+                        "kind": kind,
+                        "seed": seed,
+                        "space": space,
+                        "n": len(y),
+                        "true_k": k,
+                        "found_k": pc.n_clusters_,
+                        "band": f"{low}-{high}",
+                        "ari": adjusted_rand_score(y, pc.labels_),
+                        "kmeans_true_k_ari": adjusted_rand_score(y, km),
+                        "cluster_s": seconds,
+                        "deeptda_fit_s": fit_s,
+                    }
+                )
+                print(
+                    " ".join(
+                        f"{key}={value:.3f}" if isinstance(value, float) else f"{key}={value}"
+                        for key, value in rows[-1].items()
+                    ),
+                    flush=True,
+                )
     runs = pd.DataFrame(rows)
     os.makedirs(args.out, exist_ok=True)
     runs.to_csv(os.path.join(args.out, "clustering.csv"), index=False)
     runs["within_1"] = (runs["found_k"] - runs["true_k"]).abs() <= 1
     runs["over_2x"] = runs["found_k"] > 2 * runs["true_k"]
     summary = runs.groupby(["set", "space"], sort=False).agg(
-        true_k=("true_k", lambda v: ", ".join(map(str, v))), found_k=("found_k", lambda v: ", ".join(map(str, v))),
-        bands=("band", lambda v: ", ".join(v)), within_1=("within_1", "mean"),
-        ari=("ari", "mean"), kmeans_true_k_ari=("kmeans_true_k_ari", "mean"))
-    totals = runs.groupby("space").agg(within_1=("within_1", "mean"), over_2x=("over_2x", "sum"),
-                                       ari=("ari", "mean"), kmeans_true_k_ari=("kmeans_true_k_ari", "mean"))
+        true_k=("true_k", lambda v: ", ".join(map(str, v))),
+        found_k=("found_k", lambda v: ", ".join(map(str, v))),
+        bands=("band", lambda v: ", ".join(v)),
+        within_1=("within_1", "mean"),
+        ari=("ari", "mean"),
+        kmeans_true_k_ari=("kmeans_true_k_ari", "mean"),
+    )
+    totals = runs.groupby("space").agg(
+        within_1=("within_1", "mean"),
+        over_2x=("over_2x", "sum"),
+        ari=("ari", "mean"),
+        kmeans_true_k_ari=("kmeans_true_k_ari", "mean"),
+    )
     md = summary.reset_index().to_markdown(index=False, floatfmt=".3f")
     md += "\n\nOver the whole suite (every set and seed):\n\n" + totals.reset_index().to_markdown(
-        index=False, floatfmt=".3f")
+        index=False, floatfmt=".3f"
+    )
     if not args.skip_million:
         big = million_points()
-        md += (f"\n\n{big['n']:,} 2-D points (six blobs, shares 40 % to 3 %), fit on a sample and predict "
-               f"the rest: {big['seconds']:.1f} s, {big['peak_added_mb']:.0f} MB peak memory added, "
-               f"{big['found']} clusters, ARI {big['ari']:.3f}.")
+        md += (
+            f"\n\n{big['n']:,} 2-D points (six blobs, shares 40 % to 3 %), fit on a sample and predict "
+            f"the rest: {big['seconds']:.1f} s, {big['peak_added_mb']:.0f} MB peak memory added, "
+            f"{big['found']} clusters, ARI {big['ari']:.3f}."
+        )
     for path in filter(None, [os.path.join(args.out, "clustering_summary.md"), args.table]):
         tmp = path + ".tmp"
         with open(tmp, "w") as fh:

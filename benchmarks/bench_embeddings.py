@@ -45,10 +45,22 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _harness import PeakRSS, best_time, replace_block, write_table  # noqa: E402
 
 METHODS = ["DeepTDA", "DeepTDA (topo_weight=0)", "t-SNE", "UMAP"]
-SUMMARY = ["knn_accuracy", "seed_disparity", "trustworthiness@10", "trust_spectra@10", "continuity@10",
-           "knn_preservation@10", "spearman",
-           "kl@0.1", "wasserstein_dgm0", "wasserstein_dgm1", "rep_map_dgm0", "ari", "fit_s",
-           "transform_ms_per_sample"]
+SUMMARY = [
+    "knn_accuracy",
+    "seed_disparity",
+    "trustworthiness@10",
+    "trust_spectra@10",
+    "continuity@10",
+    "knn_preservation@10",
+    "spearman",
+    "kl@0.1",
+    "wasserstein_dgm0",
+    "wasserstein_dgm1",
+    "rep_map_dgm0",
+    "ari",
+    "fit_s",
+    "transform_ms_per_sample",
+]
 
 
 def datasets(names, duration):
@@ -66,8 +78,9 @@ def rep_map_distance(model, X, random_state):
     """0-dim diagram distance between a fitted DeepTDA's representation and its map."""
     from deeptda.metrics import diagram_distances
 
-    return diagram_distances(model.representation(X), model.transform(X), max_points_1d=50,
-                             random_state=random_state)["dgm0"]
+    return diagram_distances(model.representation(X), model.transform(X), max_points_1d=50, random_state=random_state)[
+        "dgm0"
+    ]
 
 
 CONDITIONS = {  # name: parameters of deeptda.add_faults (None: the clean windows)
@@ -80,8 +93,10 @@ CONDITIONS = {  # name: parameters of deeptda.add_faults (None: the clean window
 
 def estimators(names, seed, params):
     """The compared estimators by display name; the ablation is DeepTDA without its topological term."""
-    made = {"DeepTDA": DeepTDA(random_state=seed, **params),
-            "DeepTDA (topo_weight=0)": DeepTDA(random_state=seed, **{**params, "topo_weight": 0.0})}
+    made = {
+        "DeepTDA": DeepTDA(random_state=seed, **params),
+        "DeepTDA (topo_weight=0)": DeepTDA(random_state=seed, **{**params, "topo_weight": 0.0}),
+    }
     return {m: made[m] if m in made else make_method(m, seed) for m in names}
 
 
@@ -95,12 +110,19 @@ def run_quality(args):
             methods = METHODS if condition == "clean" else [m for m in METHODS if "topo_weight=0" not in m]
             first = {}
             for seed in args.seeds:
-                emb, table, models = compare_methods(data, y, methods=estimators(methods, seed, args.deeptda_params),
-                                                     random_state=seed, X_reference=X)
+                emb, table, models = compare_methods(
+                    data, y, methods=estimators(methods, seed, args.deeptda_params), random_state=seed, X_reference=X
+                )
                 for m in methods:
-                    row = {"dataset": name, "condition": condition, "method": m, "seed": seed,
-                           "n": len(X), **table.loc[m].to_dict(),
-                           "trust_spectra@10": trustworthiness(spectra, emb[m], 10)}
+                    row = {
+                        "dataset": name,
+                        "condition": condition,
+                        "method": m,
+                        "seed": seed,
+                        "n": len(X),
+                        **table.loc[m].to_dict(),
+                        "trust_spectra@10": trustworthiness(spectra, emb[m], 10),
+                    }
                     if m.startswith("DeepTDA"):
                         row["rep_map_dgm0"] = rep_map_distance(models[m], data, seed)
                     if m in first:
@@ -110,8 +132,11 @@ def run_quality(args):
                     runs.append(row)
                 if seed == args.seeds[0] and condition in ("clean", args.conditions[-1]):
                     figures[(name, condition)] = (emb, y)
-                print(f"{name} {condition} seed={seed}: " + ", ".join(
-                    f"{m}={table.loc[m, 'knn_accuracy']:.3f}" for m in methods), flush=True)
+                print(
+                    f"{name} {condition} seed={seed}: "
+                    + ", ".join(f"{m}={table.loc[m, 'knn_accuracy']:.3f}" for m in methods),
+                    flush=True,
+                )
     return pd.DataFrame(runs), figures
 
 
@@ -122,8 +147,7 @@ def summarise(runs):
     mean["knn_accuracy_sd"] = runs.groupby(keys, sort=False)["knn_accuracy"].std()
     out = mean.reset_index()
     clean = out[out.condition == "clean"].set_index(["dataset", "method"])["knn_accuracy"]
-    out["knn_drop"] = [a - clean.get((d, m), np.nan) for d, m, a in
-                       zip(out.dataset, out.method, out.knn_accuracy)]
+    out["knn_drop"] = [a - clean.get((d, m), np.nan) for d, m, a in zip(out.dataset, out.method, out.knn_accuracy)]
     out["knn_drop"] = -out["knn_drop"]
     return out
 
@@ -184,8 +208,15 @@ def run_scale(args):
                 fit_s = time.perf_counter() - t0
             # 1,000 windows, best of up to 3 calls: seconds for 1,000 == milliseconds per window
             transform_s = best_time(lambda: est.transform(X[:1000]))
-            rows.append({"n": len(X), "method": label, "fit_s": fit_s,
-                         "transform_ms_per_window": transform_s, "peak_mem_mb": memory.mb})
+            rows.append(
+                {
+                    "n": len(X),
+                    "method": label,
+                    "fit_s": fit_s,
+                    "transform_ms_per_window": transform_s,
+                    "peak_mem_mb": memory.mb,
+                }
+            )
             print(rows[-1], flush=True)
     table = pd.DataFrame(rows)
     base = table.set_index(["n", "method"])["fit_s"].unstack()[list(configs)]
@@ -203,13 +234,20 @@ def main(argv=None):
     ap.add_argument("--conditions", nargs="+", default=list(CONDITIONS), choices=list(CONDITIONS))
     ap.add_argument("--quick", action="store_true", help="two seeds at most, short stream, few epochs")
     ap.add_argument("--scale", type=int, nargs="*", help="time fits at these numbers of windows instead")
-    ap.add_argument("--thread-variants", action="store_true",
-                    help="with --scale: also t-SNE on all cores and UMAP unseeded (all cores)")
+    ap.add_argument(
+        "--thread-variants",
+        action="store_true",
+        help="with --scale: also t-SNE on all cores and UMAP unseeded (all cores)",
+    )
     ap.add_argument("--out", default="results/bench")
-    ap.add_argument("--table", default=None, help="also write the summary (or with --scale, the scale) Markdown "
-                    "table here")
-    ap.add_argument("--readme", default=None, help="also write the clean and faults rows into this file's "
-                    "'embeddings' block (README.md)")
+    ap.add_argument(
+        "--table", default=None, help="also write the summary (or with --scale, the scale) Markdown table here"
+    )
+    ap.add_argument(
+        "--readme",
+        default=None,
+        help="also write the clean and faults rows into this file's 'embeddings' block (README.md)",
+    )
     args = ap.parse_args(argv)
     args.deeptda_params = {}
     if args.quick:
@@ -224,25 +262,53 @@ def main(argv=None):
         print(text)
         if args.table:
             command = " ".join(["python benchmarks/bench_embeddings.py", *(argv if argv is not None else sys.argv[1:])])
-            write_table(f"Generated by `{command}` ({os.cpu_count()} CPU cores; fit seconds, transform ms per window, "
-                        f"memory added during the fit in MB).\n\n{text}\n", args.table, markdown=True)
+            write_table(
+                f"Generated by `{command}` ({os.cpu_count()} CPU cores; fit seconds, transform ms per window, "
+                f"memory added during the fit in MB).\n\n{text}\n",
+                args.table,
+                markdown=True,
+            )
         return
     runs, figures = run_quality(args)
     runs.to_csv(os.path.join(args.out, "embeddings_runs.csv"), index=False)
     summary = summarise(runs)
     summary.to_csv(os.path.join(args.out, "embeddings_summary.csv"), index=False)
-    cols = ["dataset", "condition", "method", "knn_accuracy", "knn_accuracy_sd", "knn_drop",
-            "trustworthiness@10", "trust_spectra@10", "continuity@10", "spearman", "wasserstein_dgm0", "rep_map_dgm0",
-            "seed_disparity", "fit_s", "transform_ms_per_sample"]
+    cols = [
+        "dataset",
+        "condition",
+        "method",
+        "knn_accuracy",
+        "knn_accuracy_sd",
+        "knn_drop",
+        "trustworthiness@10",
+        "trust_spectra@10",
+        "continuity@10",
+        "spearman",
+        "wasserstein_dgm0",
+        "rep_map_dgm0",
+        "seed_disparity",
+        "fit_s",
+        "transform_ms_per_sample",
+    ]
     md = summary[[c for c in cols if c in summary.columns]].to_markdown(index=False, floatfmt=".3f")
     for path in [os.path.join(args.out, "embeddings_summary.md")] + ([args.table] if args.table else []):
         write_table(md + "\n", path, markdown=True)
     if args.readme:
-        short = ["dataset", "condition", "method", "knn_accuracy", "knn_drop", "trustworthiness@10", "trust_spectra@10",
-                 "rep_map_dgm0", "fit_s"]
+        short = [
+            "dataset",
+            "condition",
+            "method",
+            "knn_accuracy",
+            "knn_drop",
+            "trustworthiness@10",
+            "trust_spectra@10",
+            "rep_map_dgm0",
+            "fit_s",
+        ]
         rows = summary[summary.condition.isin(["clean", args.conditions[-1]])]
-        replace_block(args.readme, "embeddings", rows[[c for c in short if c in rows]].to_markdown(
-            index=False, floatfmt=".3f"))
+        replace_block(
+            args.readme, "embeddings", rows[[c for c in short if c in rows]].to_markdown(index=False, floatfmt=".3f")
+        )
     plot(figures, os.path.join(args.out, "embeddings.png"))
     print(md)
     print(f"\nwritten: {args.out}/embeddings_runs.csv, embeddings_summary.csv, embeddings_summary.md, embeddings.png")

@@ -34,22 +34,49 @@ import pandas as pd
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _harness import PeakRSS, replace_block, write_table  # noqa: E402
 
-AEON = ["ACSF1", "ArrowHead", "BasicMotions", "GunPoint", "ItalyPowerDemand", "JapaneseVowels", "OSULeaf",
-        "PickupGestureWiimoteZ"]
+AEON = [
+    "ACSF1",
+    "ArrowHead",
+    "BasicMotions",
+    "GunPoint",
+    "ItalyPowerDemand",
+    "JapaneseVowels",
+    "OSULeaf",
+    "PickupGestureWiimoteZ",
+]
 ROWS = ["digits", "iris", "wine", "breast_cancer", "spheres"]
 SIMULATED = {
     # name: (simulator, keyword arguments): rates 10-100 Hz, 1-9 channels, 80 to 20,000 windows
     "collar-1h": ("collar", dict(duration=3600)),
-    "wear-10Hz-1ch": ("wearable", dict(duration=640, sampling_rate=10, window="8s", stride="8s", n_channels=1,
-                                       n_behaviours=3, random_state=7)),
-    "wear-25Hz-3ch": ("wearable", dict(duration=3000, sampling_rate=25, window="4s", stride="2s", n_channels=3,
-                                       random_state=3)),
-    "wear-50Hz-6ch": ("wearable", dict(duration=1800, sampling_rate=50, window="2s", stride="2s", n_channels=6,
-                                       n_behaviours=4, random_state=5)),
-    "wear-100Hz-9ch": ("wearable", dict(duration=1200, sampling_rate=100, window="1s", stride="1s", n_channels=9,
-                                        n_behaviours=6, imbalance=10, random_state=9)),
-    "wear-20k": ("wearable", dict(duration=40000, sampling_rate=25, window="2s", stride="2s", n_channels=3,
-                                  n_behaviours=6, random_state=11)),
+    "wear-10Hz-1ch": (
+        "wearable",
+        dict(duration=640, sampling_rate=10, window="8s", stride="8s", n_channels=1, n_behaviours=3, random_state=7),
+    ),
+    "wear-25Hz-3ch": (
+        "wearable",
+        dict(duration=3000, sampling_rate=25, window="4s", stride="2s", n_channels=3, random_state=3),
+    ),
+    "wear-50Hz-6ch": (
+        "wearable",
+        dict(duration=1800, sampling_rate=50, window="2s", stride="2s", n_channels=6, n_behaviours=4, random_state=5),
+    ),
+    "wear-100Hz-9ch": (
+        "wearable",
+        dict(
+            duration=1200,
+            sampling_rate=100,
+            window="1s",
+            stride="1s",
+            n_channels=9,
+            n_behaviours=6,
+            imbalance=10,
+            random_state=9,
+        ),
+    ),
+    "wear-20k": (
+        "wearable",
+        dict(duration=40000, sampling_rate=25, window="2s", stride="2s", n_channels=3, n_behaviours=6, random_state=11),
+    ),
 }
 DEFAULT_SETS = AEON + ROWS + [s for s in SIMULATED if s != "wear-20k"]
 METHODS = ["DeepTDA", "t-SNE", "UMAP", "PCA"]
@@ -69,8 +96,11 @@ def load(name):
         d = getattr(sklearn.datasets, f"load_{name}")()
         return d.data.astype(np.float32), np.asarray(d.target)
     kind, kwargs = SIMULATED[name]
-    w = (datasets.make_collar_windows(random_state=0, **kwargs) if kind == "collar"
-         else datasets.make_wearable_windows(**kwargs))
+    w = (
+        datasets.make_collar_windows(random_state=0, **kwargs)
+        if kind == "collar"
+        else datasets.make_wearable_windows(**kwargs)
+    )
     return w.X, np.asarray(w.y).astype(str)
 
 
@@ -98,9 +128,17 @@ def run_one(name, X, y, condition, method, seed):
         t0 = time.perf_counter()
         Y = np.asarray(est.fit_transform(Xin), dtype=np.float64)
         fit_s = time.perf_counter() - t0
-    return Y, {"set": name, "n": len(X), "shape": "x".join(map(str, X.shape[1:])), "condition": condition,
-               "method": method, "seed": seed, "knn_accuracy": knn_accuracy(Y, y, random_state=seed),
-               "fit_s": fit_s, "peak_rss_mb": memory.peak / 2**20}
+    return Y, {
+        "set": name,
+        "n": len(X),
+        "shape": "x".join(map(str, X.shape[1:])),
+        "condition": condition,
+        "method": method,
+        "seed": seed,
+        "knn_accuracy": knn_accuracy(Y, y, random_state=seed),
+        "fit_s": fit_s,
+        "peak_rss_mb": memory.peak / 2**20,
+    }
 
 
 def main(argv=None):
@@ -111,12 +149,19 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="BasicMotions and wine, seed 0")
     parser.add_argument("--out", default="results/bench")
     parser.add_argument("--table", default=None, help="also write the summary Markdown table here")
-    parser.add_argument("--readme", default=None, help="also write the headline sentence into this file's "
-                        "'generalisation' block (README.md)")
-    parser.add_argument("--summarise-only", action="store_true",
-                        help="rebuild the tables from an existing generalisation_runs.csv without running anything")
-    parser.add_argument("--update", action="store_true",
-                        help="replace only these sets' rows in an existing generalisation_runs.csv")
+    parser.add_argument(
+        "--readme",
+        default=None,
+        help="also write the headline sentence into this file's 'generalisation' block (README.md)",
+    )
+    parser.add_argument(
+        "--summarise-only",
+        action="store_true",
+        help="rebuild the tables from an existing generalisation_runs.csv without running anything",
+    )
+    parser.add_argument(
+        "--update", action="store_true", help="replace only these sets' rows in an existing generalisation_runs.csv"
+    )
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", category=UserWarning)
     warnings.filterwarnings("ignore", category=FutureWarning)
@@ -149,8 +194,11 @@ def main(argv=None):
                     if D_ref is not None:
                         row["kl@0.1"] = density_kl(D_ref, squareform(pdist(Y)), 0.1)
                     rows.append(row)
-                    print(f"{name:22s} {condition:7s} {method:8s} seed {seed}: kNN {row['knn_accuracy']:.3f}  "
-                          f"fit {row['fit_s']:.1f}s", flush=True)
+                    print(
+                        f"{name:22s} {condition:7s} {method:8s} seed {seed}: kNN {row['knn_accuracy']:.3f}  "
+                        f"fit {row['fit_s']:.1f}s",
+                        flush=True,
+                    )
                 pd.DataFrame(rows).to_csv(runs_path + ".part", index=False)
     runs = pd.DataFrame(rows)
     if args.update and os.path.exists(runs_path):
@@ -190,10 +238,12 @@ def headline(summary, seeds):
     others = ", ".join(f"{m}'s {wide[m].mean():.3f}" for m in order)
     lost = "; ".join(f"{s} ({v:+.3f})" for s, v in losses.items()) or "none"
     drops = ", ".join(f"{m} {drop[m]:.3f}" for m in order)
-    return (f"Over the {len(wide)} sets of the generalisation suite (seeds {', '.join(map(str, seeds))}), DeepTDA's "
-            f"mean 5-NN accuracy in 2-D is {wide['DeepTDA'].mean():.3f} against {others}. It is best or within 0.02 "
-            f"of the best of t-SNE and UMAP on {close} sets and loses by more on: {lost}. Mean accuracy drop under "
-            f"the fault model: DeepTDA {drop['DeepTDA']:.3f} ({drops}).")
+    return (
+        f"Over the {len(wide)} sets of the generalisation suite (seeds {', '.join(map(str, seeds))}), DeepTDA's "
+        f"mean 5-NN accuracy in 2-D is {wide['DeepTDA'].mean():.3f} against {others}. It is best or within 0.02 "
+        f"of the best of t-SNE and UMAP on {close} sets and loses by more on: {lost}. Mean accuracy drop under "
+        f"the fault model: DeepTDA {drop['DeepTDA']:.3f} ({drops})."
+    )
 
 
 def summarise(runs):
@@ -201,18 +251,26 @@ def summarise(runs):
     cols = ["knn_accuracy", "trustworthiness@10", "seed_disparity", "fit_s", "peak_rss_mb"]
     cols += ["kl@0.1"] if "kl@0.1" in runs else []
     clean = runs[runs.condition == "clean"].groupby(["set", "n", "shape", "method"], sort=False)[cols].mean()
-    faulty = runs[runs.condition == "faults"].groupby(["set", "n", "shape", "method"], sort=False)[
-        ["knn_accuracy", "knn_drop"]].mean().rename(columns={"knn_accuracy": "knn_accuracy_faults"})
+    faulty = (
+        runs[runs.condition == "faults"]
+        .groupby(["set", "n", "shape", "method"], sort=False)[["knn_accuracy", "knn_drop"]]
+        .mean()
+        .rename(columns={"knn_accuracy": "knn_accuracy_faults"})
+    )
     return clean.join(faulty).reset_index()
 
 
 def summary_markdown(summary, seeds):
     """The Markdown table: one row per set, the methods side by side, DeepTDA's wins and losses marked."""
-    lines = [f"Means over seeds {', '.join(map(str, seeds))}; kNN accuracy (5-NN, 5-fold) of the 2-D map, clean and "
-             "under the fault model (drop in brackets); t@10 = trustworthiness@10; disp = seed disparity; "
-             "**bold**: best of the four; *lose*: DeepTDA more than 0.02 below the best of t-SNE and UMAP.", "",
-             "| set | n | shape | DeepTDA | t-SNE | UMAP | PCA | DeepTDA vs best peer | DeepTDA t@10 / disp | "
-             "UMAP t@10 / disp | fit s DeepTDA / t-SNE / UMAP |", "|" + "---|" * 11]
+    lines = [
+        f"Means over seeds {', '.join(map(str, seeds))}; kNN accuracy (5-NN, 5-fold) of the 2-D map, clean and "
+        "under the fault model (drop in brackets); t@10 = trustworthiness@10; disp = seed disparity; "
+        "**bold**: best of the four; *lose*: DeepTDA more than 0.02 below the best of t-SNE and UMAP.",
+        "",
+        "| set | n | shape | DeepTDA | t-SNE | UMAP | PCA | DeepTDA vs best peer | DeepTDA t@10 / disp | "
+        "UMAP t@10 / disp | fit s DeepTDA / t-SNE / UMAP |",
+        "|" + "---|" * 11,
+    ]
     means = {m: [] for m in METHODS}
     drops = {m: [] for m in METHODS}
     for (name, n, shape), g in summary.groupby(["set", "n", "shape"], sort=False):
@@ -230,8 +288,11 @@ def summary_markdown(summary, seeds):
             cells.append(f"**{txt}**" if acc == best else txt)
         verdict = ""
         if "DeepTDA" in g.index:
-            peer = max(g.loc[m, "knn_accuracy"] for m in ("t-SNE", "UMAP") if m in g.index) if (
-                {"t-SNE", "UMAP"} & set(g.index)) else np.nan
+            peer = (
+                max(g.loc[m, "knn_accuracy"] for m in ("t-SNE", "UMAP") if m in g.index)
+                if ({"t-SNE", "UMAP"} & set(g.index))
+                else np.nan
+            )
             diff = g.loc["DeepTDA", "knn_accuracy"] - peer
             verdict = f"{diff:+.3f}" + (" *lose*" if diff < -0.02 else "")
 
@@ -241,10 +302,15 @@ def summary_markdown(summary, seeds):
             return f"{g.loc[m, 'trustworthiness@10']:.3f} / {g.loc[m, 'seed_disparity']:.3f}"
 
         fits = " / ".join(f"{g.loc[m, 'fit_s']:.1f}" if m in g.index else "" for m in ("DeepTDA", "t-SNE", "UMAP"))
-        lines.append(f"| {name} | {n} | {shape} | " + " | ".join(cells) + f" | {verdict} | {td('DeepTDA')} | "
-                     f"{td('UMAP')} | {fits} |")
-    lines.append("| **mean** | | | " + " | ".join(
-        f"{np.mean(means[m]):.3f} ({np.nanmean(drops[m]):+.3f})" if means[m] else "" for m in METHODS) + " | | | | |")
+        lines.append(
+            f"| {name} | {n} | {shape} | " + " | ".join(cells) + f" | {verdict} | {td('DeepTDA')} | "
+            f"{td('UMAP')} | {fits} |"
+        )
+    lines.append(
+        "| **mean** | | | "
+        + " | ".join(f"{np.mean(means[m]):.3f} ({np.nanmean(drops[m]):+.3f})" if means[m] else "" for m in METHODS)
+        + " | | | | |"
+    )
     return "\n".join(lines) + "\n"
 
 

@@ -84,13 +84,17 @@ def stage_apply(folder, model, out, workers):
     t0 = time.perf_counter()
     tables = apply(pipeline, recs, out=out, workers=workers or None)
     seconds = time.perf_counter() - t0
-    n = sum(len(pd.read_parquet(os.path.join(out, "windows", f"{r.name}.parquet"), columns=["cluster"]))
-            for r in recs)
+    n = sum(len(pd.read_parquet(os.path.join(out, "windows", f"{r.name}.parquet"), columns=["cluster"])) for r in recs)
     hours = float(tables["time_budget"]["seconds"].sum() / 3600)
     # worker processes are this process's children: after the cluster closes, the largest one's peak
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
-    return {"seconds": seconds, "peak_mb": peak_mb(), "worker_peak_mb": children if workers else None,
-            "windows": n, "hours": hours}
+    return {
+        "seconds": seconds,
+        "peak_mb": peak_mb(),
+        "worker_peak_mb": children if workers else None,
+        "windows": n,
+        "hours": hours,
+    }
 
 
 def stage_peer(folder, model, method, seed):
@@ -110,8 +114,12 @@ def stage_peer(folder, model, method, seed):
 
 
 def run_stage(*args, timeout=7200):
-    out = subprocess.run([sys.executable, os.path.abspath(__file__), "--stage", *map(str, args)],
-                         capture_output=True, text=True, timeout=timeout)
+    out = subprocess.run(
+        [sys.executable, os.path.abspath(__file__), "--stage", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     if out.returncode:
         raise RuntimeError(out.stderr[-3000:])
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -127,8 +135,11 @@ def main(argv=None):
     ap.add_argument("--peer-limit", type=float, default=1800.0, help="seconds a peer may take at one size")
     ap.add_argument("--table", help="also write the Markdown table here (docs/tables/scale_herd.md for the docs)")
     ap.add_argument("--readme", help="also write the findings into this file's 'scale' block (README.md)")
-    ap.add_argument("--summarise-only", action="store_true",
-                    help="rewrite the Markdown from an existing scale_herd.csv without running anything")
+    ap.add_argument(
+        "--summarise-only",
+        action="store_true",
+        help="rewrite the Markdown from an existing scale_herd.csv without running anything",
+    )
     ap.add_argument("--stage", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.summarise_only:
@@ -162,17 +173,32 @@ def main(argv=None):
         model = os.path.join(folder, "herd.pt")
         print("  fit ...", file=sys.stderr, flush=True)
         fit = run_stage("fit", folder, model, args.seed)
-        rows.append({"windows": n, "windows_target": n, "stage": "fit (20,000-window sample)",
-                     "processes": 1, "seconds": fit["seconds"],
-                     "windows_per_s": n / fit["seconds"], "peak_mb_per_process": fit["peak_mb"]})
+        rows.append(
+            {
+                "windows": n,
+                "windows_target": n,
+                "stage": "fit (20,000-window sample)",
+                "processes": 1,
+                "seconds": fit["seconds"],
+                "windows_per_s": n / fit["seconds"],
+                "peak_mb_per_process": fit["peak_mb"],
+            }
+        )
         for workers in (0, 2):
             print(f"  apply ({'Dask, 2 workers' if workers else 'one process'}) ...", file=sys.stderr, flush=True)
             res = run_stage("apply", folder, model, os.path.join(folder, f"out_{workers}"), workers)
-            rows.append({"windows": res["windows"], "windows_target": n,
-                         "stage": "apply, Dask 2 workers" if workers else "apply, one process",
-                         "processes": workers or 1, "seconds": res["seconds"],
-                         "windows_per_s": res["windows"] / res["seconds"], "peak_mb_per_process": res["peak_mb"],
-                         "peak_mb_worker": res["worker_peak_mb"]})
+            rows.append(
+                {
+                    "windows": res["windows"],
+                    "windows_target": n,
+                    "stage": "apply, Dask 2 workers" if workers else "apply, one process",
+                    "processes": workers or 1,
+                    "seconds": res["seconds"],
+                    "windows_per_s": res["windows"] / res["seconds"],
+                    "peak_mb_per_process": res["peak_mb"],
+                    "peak_mb_worker": res["worker_peak_mb"],
+                }
+            )
         for method in ("tsne", "umap") if args.peers else ():
             row = {"windows": n, "windows_target": n, "stage": peer_names[method], "processes": 1}
             last = peer_last.get(method, ())
@@ -180,11 +206,17 @@ def main(argv=None):
                 rows.append({**row, "note": "not started: a smaller size ran out of time"})
                 continue
             if last and last[1] * n / last[0] > args.peer_limit:
-                rows.append({**row, "note": f"not started: {last[1]:.0f} s at {last[0]:,} windows scales past "
-                                            f"{args.peer_limit / 60:.0f} min"})
+                rows.append(
+                    {
+                        **row,
+                        "note": f"not started: {last[1]:.0f} s at {last[0]:,} windows scales past "
+                        f"{args.peer_limit / 60:.0f} min",
+                    }
+                )
                 continue
-            print(f"  {method} on every window (at most {args.peer_limit / 60:.0f} min) ...", file=sys.stderr,
-                  flush=True)
+            print(
+                f"  {method} on every window (at most {args.peer_limit / 60:.0f} min) ...", file=sys.stderr, flush=True
+            )
             try:
                 res = run_stage("peer", folder, model, method, args.seed, timeout=args.peer_limit)
             except subprocess.TimeoutExpired:
@@ -192,15 +224,26 @@ def main(argv=None):
                 rows.append({**row, "note": f"stopped after {args.peer_limit / 60:.0f} min"})
                 continue
             peer_last[method] = (res["windows"], res["seconds"])
-            rows.append({**row, "windows": res["windows"], "seconds": res["seconds"],
-                         "windows_per_s": res["windows"] / res["seconds"], "peak_mb_per_process": res["peak_mb"],
-                         "note": "" if res["finite"] else "non-finite coordinates"})
+            rows.append(
+                {
+                    **row,
+                    "windows": res["windows"],
+                    "seconds": res["seconds"],
+                    "windows_per_s": res["windows"] / res["seconds"],
+                    "peak_mb_per_process": res["peak_mb"],
+                    "note": "" if res["finite"] else "non-finite coordinates",
+                }
+            )
     table = pd.DataFrame(rows)
     if args.peers:  # a peer's time over DeepTDA's fit + one-process apply of the same herd
-        ours = {n: table[(table.windows_target == n) & table.stage.str.startswith(("fit", "apply, one"))].seconds.sum()
-                for n in args.windows}
-        table["peer_over_deeptda"] = [s / ours[n] if "every window" in st else np.nan
-                                      for s, n, st in zip(table.seconds, table.windows_target, table.stage)]
+        ours = {
+            n: table[(table.windows_target == n) & table.stage.str.startswith(("fit", "apply, one"))].seconds.sum()
+            for n in args.windows
+        }
+        table["peer_over_deeptda"] = [
+            s / ours[n] if "every window" in st else np.nan
+            for s, n, st in zip(table.seconds, table.windows_target, table.stage)
+        ]
     table = table.drop(columns="windows_target")
     if "note" in table:
         table["note"] = table["note"].fillna("")
@@ -220,16 +263,20 @@ def findings(table):
     fit = t[t.stage.str.startswith("fit")].set_index("size")
     lines = []
     for size in one.index:
-        line = (f"- {size:,.0f} windows: `apply` maps {one.loc[size, 'windows_per_s']:,.0f} windows/s in one process, "
-                f"{dask.loc[size, 'windows_per_s'] / one.loc[size, 'windows_per_s']:.2f}x that with 2 Dask workers "
-                f"(cluster start included); `fit` takes {fit.loc[size, 'seconds']:.0f} s and "
-                f"{fit.loc[size, 'peak_mb_per_process']:,.0f} MB.")
+        line = (
+            f"- {size:,.0f} windows: `apply` maps {one.loc[size, 'windows_per_s']:,.0f} windows/s in one process, "
+            f"{dask.loc[size, 'windows_per_s'] / one.loc[size, 'windows_per_s']:.2f}x that with 2 Dask workers "
+            f"(cluster start included); `fit` takes {fit.loc[size, 'seconds']:.0f} s and "
+            f"{fit.loc[size, 'peak_mb_per_process']:,.0f} MB."
+        )
         lines.append(line)
     if len(one) > 1:
         lo, hi = one.index.min(), one.index.max()
-        lines.append(f"- peak memory of `apply` at {hi:,.0f} over {lo:,.0f} windows: "
-                     f"{one.loc[hi, 'peak_mb_per_process'] / one.loc[lo, 'peak_mb_per_process']:.2f}x in one process, "
-                     f"{dask.loc[hi, 'peak_mb_worker'] / dask.loc[lo, 'peak_mb_worker']:.2f}x per Dask worker.")
+        lines.append(
+            f"- peak memory of `apply` at {hi:,.0f} over {lo:,.0f} windows: "
+            f"{one.loc[hi, 'peak_mb_per_process'] / one.loc[lo, 'peak_mb_per_process']:.2f}x in one process, "
+            f"{dask.loc[hi, 'peak_mb_worker'] / dask.loc[lo, 'peak_mb_worker']:.2f}x per Dask worker."
+        )
     for stage in [s for s in t.stage.unique() if "every window" in s]:
         done = t[(t.stage == stage) & t.seconds.notna()]
         if done.empty:
@@ -237,12 +284,16 @@ def findings(table):
             continue
         last = done.iloc[-1]
         ours = fit.loc[last["size"], "seconds"] + one.loc[last["size"], "seconds"]
-        lines.append(f"- {stage.split(',')[0]}: largest size finished {last['windows']:,.0f} windows in "
-                     f"{last['seconds']:,.0f} s and {last['peak_mb_per_process']:,.0f} MB, "
-                     f"{last['seconds'] / ours:.1f}x DeepTDA's fit + apply of the same windows"
-                     + "".join(f"; {size:,.0f}: {note}" for size, note in
-                               t[(t.stage == stage) & t.seconds.isna()][["size", "note"]].itertuples(index=False))
-                     + ".")
+        lines.append(
+            f"- {stage.split(',')[0]}: largest size finished {last['windows']:,.0f} windows in "
+            f"{last['seconds']:,.0f} s and {last['peak_mb_per_process']:,.0f} MB, "
+            f"{last['seconds'] / ours:.1f}x DeepTDA's fit + apply of the same windows"
+            + "".join(
+                f"; {size:,.0f}: {note}"
+                for size, note in t[(t.stage == stage) & t.seconds.isna()][["size", "note"]].itertuples(index=False)
+            )
+            + "."
+        )
     return "\n".join(lines)
 
 
@@ -250,9 +301,11 @@ def write_markdown(table, args, command):
     text = table.to_markdown(index=False, floatfmt=".1f") + "\n\n" + findings(table)
     print(text)
     if args.table:
-        note = (f"Generated by `{command}` ({os.cpu_count()} CPU cores; "
-                "`peak_mb_per_process`: the process that called apply; `peak_mb_worker`: the largest Dask worker; "
-                "t-SNE and UMAP embed every window with every core; a Dask time includes starting its cluster).\n\n")
+        note = (
+            f"Generated by `{command}` ({os.cpu_count()} CPU cores; "
+            "`peak_mb_per_process`: the process that called apply; `peak_mb_worker`: the largest Dask worker; "
+            "t-SNE and UMAP embed every window with every core; a Dask time includes starting its cluster).\n\n"
+        )
         write_table(note + text + "\n", args.table, markdown=True)
     if args.readme:
         replace_block(args.readme, "scale", f"A synthetic herd (`{command}`):\n\n{findings(table)}")

@@ -46,15 +46,18 @@ def main(argv=None):
         D = np.ascontiguousarray(cdist(X, X))
         row = {"b": b, "dim": args.dim}
         row["distance_matrix_s"] = best_time(lambda: cdist(X, X), args.repeat, NO_BUDGET)
-        row["ours_dense_s"] = best_time(lambda: zero_dim_pairs(D, precomputed=True, check_input=False), args.repeat,
-                                        NO_BUDGET)
+        row["ours_dense_s"] = best_time(
+            lambda: zero_dim_pairs(D, precomputed=True, check_input=False), args.repeat, NO_BUDGET
+        )
         row["ours_points_s"] = best_time(lambda: zero_dim_pairs(X, check_input=False), args.repeat, NO_BUDGET)
         row["scipy_mst_s"] = best_time(lambda: minimum_spanning_tree(D), args.repeat, NO_BUDGET)
         if b <= args.gudhi_max:
+
             def run_gudhi():
                 st = gudhi.RipsComplex(distance_matrix=D).create_simplex_tree(max_dimension=1)
                 st.compute_persistence()
                 st.persistence_intervals_in_dimension(0)
+
             row["gudhi_rips0_s"] = best_time(run_gudhi, 1 if b > 1024 else args.repeat, NO_BUDGET)
         if torch.cuda.is_available():
             Dt = torch.as_tensor(D, device="cuda", dtype=torch.float32)
@@ -64,6 +67,7 @@ def main(argv=None):
             def run_torch():
                 zero_dim_pairs(Dt, precomputed=True)
                 torch.cuda.synchronize()
+
             row["torch_cuda_s"] = best_time(run_torch, args.repeat, NO_BUDGET)
         row["dense_over_floor"] = row["ours_dense_s"] / row["distance_matrix_s"]
         row["floor_plus_dense_over_floor"] = (row["ours_dense_s"] + row["distance_matrix_s"]) / row["distance_matrix_s"]

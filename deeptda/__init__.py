@@ -53,8 +53,22 @@ def __getattr__(name):
         value = getattr(module, name)
         globals()[name] = value
         return value
-    if name in ("datasets", "topology", "metrics", "plotting", "manifold", "compare", "faults", "cluster", "bouts",
-                "herd", "recordings", "simulations", "explorer", "browser"):
+    if name in (
+        "datasets",
+        "topology",
+        "metrics",
+        "plotting",
+        "manifold",
+        "compare",
+        "faults",
+        "cluster",
+        "bouts",
+        "herd",
+        "recordings",
+        "simulations",
+        "explorer",
+        "browser",
+    ):
         module = importlib.import_module(f"deeptda.{name}")
         globals()[name] = module
         return module

@@ -174,11 +174,28 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         "verbose": ["boolean"],
     }
 
-    def __init__(self, n_components=2, *, n_neighbors=15, topo_weight=3.0, topo_dims=(0,),
-                 n_epochs="auto", map_epochs="auto", batch_size="auto", learning_rate=1e-3,
-                 map_learning_rate=1e-2, latent_dim=64, augmentations="default", temperature=0.5,
-                 despike=True, max_train_samples=20000, encoder="auto", random_state=None, device="auto",
-                 verbose=False):
+    def __init__(
+        self,
+        n_components=2,
+        *,
+        n_neighbors=15,
+        topo_weight=3.0,
+        topo_dims=(0,),
+        n_epochs="auto",
+        map_epochs="auto",
+        batch_size="auto",
+        learning_rate=1e-3,
+        map_learning_rate=1e-2,
+        latent_dim=64,
+        augmentations="default",
+        temperature=0.5,
+        despike=True,
+        max_train_samples=20000,
+        encoder="auto",
+        random_state=None,
+        device="auto",
+        verbose=False,
+    ):
         self.n_components = n_components
         self.n_neighbors = n_neighbors
         self.topo_weight = topo_weight
@@ -274,8 +291,11 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         if n < 3:
             raise ValueError(f"DeepTDA needs at least 3 samples to learn neighbourhoods; got {n} sample(s).")
         self.device_ = self._resolve_device()
-        entropy = (self.random_state if isinstance(self.random_state, numbers.Integral)
-                   else check_random_state(self.random_state).randint(2**31))
+        entropy = (
+            self.random_state
+            if isinstance(self.random_state, numbers.Integral)
+            else check_random_state(self.random_state).randint(2**31)
+        )
         seeds = np.random.SeedSequence(entropy).generate_state(4, dtype=np.uint64)
         rng = np.random.default_rng(seeds[0])
 
@@ -310,9 +330,15 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         cpu_gen = torch.Generator().manual_seed(int(seeds[3] % 2**62))
 
         history = train_encoder(
-            self.network_, X_train, epochs=self.n_epochs_, batch_size=self.batch_size_,
-            learning_rate=self.learning_rate, temperature=self.temperature,
-            augmentations=augmentations, generator=gen, verbose=self.verbose,
+            self.network_,
+            X_train,
+            epochs=self.n_epochs_,
+            batch_size=self.batch_size_,
+            learning_rate=self.learning_rate,
+            temperature=self.temperature,
+            augmentations=augmentations,
+            generator=gen,
+            verbose=self.verbose,
         )
         Z = batched_forward(self.network_.encoder, X_clean, self.device_)
         if not np.isfinite(Z).all():
@@ -326,9 +352,17 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         graph = fuzzy_graph(*knn_graph(Zs, self.n_neighbors_))
         a, b = umap_ab()
         history += train_map(
-            self.network_, torch.as_tensor(Zs, device=self.device_), graph,
-            epochs=self.map_epochs_, batch_size=self.batch_size_, learning_rate=self.map_learning_rate,
-            topo_weight=float(self.topo_weight), topo_dims=dims, a=a, b=b, generator=cpu_gen,
+            self.network_,
+            torch.as_tensor(Zs, device=self.device_),
+            graph,
+            epochs=self.map_epochs_,
+            batch_size=self.batch_size_,
+            learning_rate=self.map_learning_rate,
+            topo_weight=float(self.topo_weight),
+            topo_dims=dims,
+            a=a,
+            b=b,
+            generator=cpu_gen,
             verbose=self.verbose,
         )
         self.history_ = history
@@ -412,11 +446,25 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         elif params["random_state"] is not None:  # a RandomState's state is not kept in the file
             params["random_state"] = None
         config = {
-            "format": _FORMAT, "format_version": _FORMAT_VERSION, "params": params,
+            "format": _FORMAT,
+            "format_version": _FORMAT_VERSION,
+            "params": params,
             "encoder_kind": self._encoder_kind,
-            "fitted": {k: getattr(self, k) for k in (
-                "n_features_in_", "n_dims_in_", "window_length_", "n_epochs_", "map_epochs_",
-                "batch_size_", "n_neighbors_", "latent_dim_", "n_train_", "view_dims_")},
+            "fitted": {
+                k: getattr(self, k)
+                for k in (
+                    "n_features_in_",
+                    "n_dims_in_",
+                    "window_length_",
+                    "n_epochs_",
+                    "map_epochs_",
+                    "batch_size_",
+                    "n_neighbors_",
+                    "latent_dim_",
+                    "n_train_",
+                    "view_dims_",
+                )
+            },
             "history": self.history_,
             "scaler": scaler_config,
         }
@@ -476,8 +524,9 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         model.device_ = model._resolve_device()
         model.network_.to(model.device_).eval()
         model.encoder_ = model.network_.encoder
-        model.scaler_ = ChannelScaler.from_state(config["scaler"], {"center": payload["scaler_center"].numpy(),
-                                                                   "scale": payload["scaler_scale"].numpy()})
+        model.scaler_ = ChannelScaler.from_state(
+            config["scaler"], {"center": payload["scaler_center"].numpy(), "scale": payload["scaler_scale"].numpy()}
+        )
         model.embedding_ = payload["embedding"].numpy()
         model.history_ = config["history"]
         return model

@@ -8,9 +8,24 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["as_panels", "as_windows", "as_categories", "window_times", "typical_step", "merge_intervals",
-           "selection_summary", "quantised_traces", "category_palette", "cyclic256", "viridis256", "colour_modes",
-           "cluster_runs", "cluster_table", "NOISE_COLOUR", "MAX_PANELS"]
+__all__ = [
+    "as_panels",
+    "as_windows",
+    "as_categories",
+    "window_times",
+    "typical_step",
+    "merge_intervals",
+    "selection_summary",
+    "quantised_traces",
+    "category_palette",
+    "cyclic256",
+    "viridis256",
+    "colour_modes",
+    "cluster_runs",
+    "cluster_table",
+    "NOISE_COLOUR",
+    "MAX_PANELS",
+]
 
 NOISE_COLOUR = "#b0b0b0"
 MAX_PANELS = 4
@@ -31,12 +46,16 @@ def as_panels(embedding, n):
         if Y.ndim != 2 or Y.shape[1] != 2:
             raise ValueError(f"embedding {name!r} has shape {Y.shape}; a map needs shape (n_windows, 2).")
         if len(Y) != n:
-            raise ValueError(f"embedding {name!r} has {len(Y)} rows but X has {n} windows; "
-                             "pass the embedding of the same windows, in the same order.")
+            raise ValueError(
+                f"embedding {name!r} has {len(Y)} rows but X has {n} windows; "
+                "pass the embedding of the same windows, in the same order."
+            )
         if not np.isfinite(Y).all():
             bad = int((~np.isfinite(Y)).any(axis=1).sum())
-            raise ValueError(f"embedding {name!r} has NaN or infinite coordinates in {bad} rows; "
-                             "drop those windows (and their rows in X and the other arrays) first.")
+            raise ValueError(
+                f"embedding {name!r} has NaN or infinite coordinates in {bad} rows; "
+                "drop those windows (and their rows in X and the other arrays) first."
+            )
         out[str(name)] = Y
     return out
 
@@ -48,8 +67,10 @@ def as_windows(X):
     if X.ndim == 2:  # plain feature rows: shown as a one-channel profile
         X = X[:, None, :]
     if X.ndim != 3:
-        raise ValueError(f"X has shape {X.shape}; pass windows (n_windows, n_channels, n_timepoints) "
-                         "or rows (n_samples, n_features).")
+        raise ValueError(
+            f"X has shape {X.shape}; pass windows (n_windows, n_channels, n_timepoints) "
+            "or rows (n_samples, n_features)."
+        )
     if len(X) == 0:
         raise ValueError("X holds no windows.")
     if not np.isfinite(X).all():
@@ -86,8 +107,9 @@ def window_times(times, ends, n, recordings):
             try:
                 idx = pd.DatetimeIndex(values)
             except (TypeError, ValueError) as exc:
-                raise ValueError(f"{name} could not be read as datetimes ({exc}); pass datetimes or "
-                                 "numbers of seconds.") from exc
+                raise ValueError(
+                    f"{name} could not be read as datetimes ({exc}); pass datetimes or numbers of seconds."
+                ) from exc
             if idx.tz is not None:
                 idx = idx.tz_localize(None)  # wall-clock time where it was recorded
             if idx.isna().any():
@@ -173,9 +195,13 @@ def selection_summary(indices, recordings, start, end):
     rec = np.zeros(len(start), np.int64) if recordings is None else np.asarray(recordings)
     _, s, e = merge_intervals(rec[indices], start[indices], end[indices])
     lengths = e - s
-    return {"count": int(len(indices)), "total_s": float(lengths.sum()), "bouts": int(len(lengths)),
-            "median_bout_s": float(np.median(lengths)) if len(lengths) else 0.0,
-            "longest_bout_s": float(lengths.max()) if len(lengths) else 0.0}
+    return {
+        "count": int(len(indices)),
+        "total_s": float(lengths.sum()),
+        "bouts": int(len(lengths)),
+        "median_bout_s": float(np.median(lengths)) if len(lengths) else 0.0,
+        "longest_bout_s": float(lengths.max()) if len(lengths) else 0.0,
+    }
 
 
 def quantised_traces(X, max_points, max_bytes):
@@ -227,21 +253,38 @@ def colour_modes(clusters, labels, recs, start, timed, n):
         palette = category_palette(len(names))
         if key == "cluster":  # noise (-1) is grey and listed last
             palette = [NOISE_COLOUR if name == "-1" else col for name, col in zip(names, palette)]
-        modes[key] = {"values": codes.astype(np.float32), "palette": palette, "low": -0.5,
-                      "high": len(names) - 0.5, "names": names, "kind": "categorical"}
+        modes[key] = {
+            "values": codes.astype(np.float32),
+            "palette": palette,
+            "low": -0.5,
+            "high": len(names) - 0.5,
+            "names": names,
+            "kind": "categorical",
+        }
     if timed:
         hours = (start % 86400.0) / 3600.0
-        modes["time of day"] = {"values": hours.astype(np.float32), "palette": cyclic256(), "low": 0.0,
-                                "high": 24.0, "names": ["00:00", "06:00", "12:00", "18:00", "24:00"],
-                                "kind": "continuous"}
+        modes["time of day"] = {
+            "values": hours.astype(np.float32),
+            "palette": cyclic256(),
+            "low": 0.0,
+            "high": 24.0,
+            "names": ["00:00", "06:00", "12:00", "18:00", "24:00"],
+            "kind": "continuous",
+        }
     else:
         rec = np.zeros(n, np.int64) if recs is None else recs[0]
         first = np.full(rec.max() + 1, np.inf)
         np.minimum.at(first, rec, start)
         elapsed = start - first[rec]
         top = float(elapsed.max()) or 1.0
-        modes["time"] = {"values": elapsed.astype(np.float32), "palette": viridis256(), "low": 0.0,
-                         "high": top, "names": ["0", f"{top / 2:g}", f"{top:g}"], "kind": "continuous"}
+        modes["time"] = {
+            "values": elapsed.astype(np.float32),
+            "palette": viridis256(),
+            "low": 0.0,
+            "high": top,
+            "names": ["0", f"{top / 2:g}", f"{top:g}"],
+            "kind": "continuous",
+        }
     return modes
 
 
@@ -264,7 +307,14 @@ def cluster_table(codes, names, rec, start, end):
     for k, name in enumerate(names):
         idx = np.flatnonzero(codes == k)
         summary = selection_summary(idx, rec, start, end)
-        rows.append({"cluster": name, "windows": summary["count"], "time_s": round(summary["total_s"], 3),
-                     "share": round(summary["total_s"] / total, 4), "bouts": summary["bouts"],
-                     "median_bout_s": round(summary["median_bout_s"], 3)})
+        rows.append(
+            {
+                "cluster": name,
+                "windows": summary["count"],
+                "time_s": round(summary["total_s"], 3),
+                "share": round(summary["total_s"] / total, 4),
+                "bouts": summary["bouts"],
+                "median_bout_s": round(summary["median_bout_s"], 3),
+            }
+        )
     return rows

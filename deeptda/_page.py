@@ -27,7 +27,9 @@ function fmtDuration(s) {
 }
 """
 
-JS_HOVER = JS_COMMON + """
+JS_HOVER = (
+    JS_COMMON
+    + """
 const idx = cb_data.index.indices;
 if (idx.length === 0) return;
 const i = idx[0], tr = decodeTrace(i), d = {t: hover_src.data.t};
@@ -37,8 +39,11 @@ const cl = src.data.cluster_code[i];
 trace_fig.title.text = 'window ' + i + ' | recording ' + meta.recording_names[src.data.rec_code[i]]
   + ' | start ' + fmtTime(src.data.start[i]) + ' | cluster ' + (cl >= 0 ? meta.cluster_names[cl] : '-');
 """
+)
 
-JS_SELECT = JS_COMMON + """
+JS_SELECT = (
+    JS_COMMON
+    + """
 const sel = src.selected.indices, C = meta.n_channels, P = meta.n_points;
 const band = {t: hover_src.data.t};
 const marks = {left: [], right: [], bottom: [], top: []};
@@ -98,6 +103,7 @@ window.deeptdaSelection = {count: sel.length, total_s: total, bouts: bouts.lengt
 stats.text = '<b>' + sel.length.toLocaleString('en') + ' windows selected</b>: ' + fmtDuration(total)
   + ' in ' + bouts.length + ' bouts (median ' + fmtDuration(median) + ', longest ' + fmtDuration(longest) + ')';
 """
+)
 
 JS_LEGEND = """
 function drawLegend(key) {
@@ -118,18 +124,24 @@ function drawLegend(key) {
 }
 """
 
-JS_COLOUR = JS_LEGEND + """
+JS_COLOUR = (
+    JS_LEGEND
+    + """
 const m = modes[select.value];
 src.data.c = src.data['c_' + select.value];
 mapper.palette = m.palette; mapper.low = m.low; mapper.high = m.high;
 src.change.emit();
 drawLegend(select.value);
 """
+)
 
-JS_READY = JS_LEGEND + """
+JS_READY = (
+    JS_LEGEND
+    + """
 drawLegend(select.value);
 window.deeptdaReady = performance.now();
 """
+)
 
 JS_SHOW = """
 const on = new Set(checks.active), codes = src.data.cluster_code, b = new Array(codes.length);
@@ -170,8 +182,13 @@ def deterministic_json(doc):
 
     walk(docs_json)
     root_ids = [mapping[root.id] for root in doc.roots]
-    render_items = [{"docid": "deeptda-doc", "roots": {rid: f"deeptda-root-{i}" for i, rid in enumerate(root_ids)},
-                     "root_ids": root_ids}]
+    render_items = [
+        {
+            "docid": "deeptda-doc",
+            "roots": {rid: f"deeptda-root-{i}" for i, rid in enumerate(root_ids)},
+            "root_ids": root_ids,
+        }
+    ]
     return {"deeptda-doc": docs_json}, render_items
 
 
@@ -223,10 +240,15 @@ def render(doc, title):
 
     docs_json, render_items = deterministic_json(doc)
     scripts = "\n".join(f"<script>\n{js}\n</script>" for js in INLINE.js_raw)
-    divs = "\n".join(f'<div id="{el}" data-root-id="{rid}" style="display: contents;"></div>'
-                     for rid, el in render_items[0]["roots"].items())
+    divs = "\n".join(
+        f'<div id="{el}" data-root-id="{rid}" style="display: contents;"></div>'
+        for rid, el in render_items[0]["roots"].items()
+    )
     payload = json.dumps(docs_json, separators=(",", ":"), sort_keys=False).replace("</", "<\\/")
-    return PAGE.format(title=html.escape(str(title)), scripts=scripts, divs=divs, docs_json=payload,
-                        render_items=json.dumps(render_items))
-
-
+    return PAGE.format(
+        title=html.escape(str(title)),
+        scripts=scripts,
+        divs=divs,
+        docs_json=payload,
+        render_items=json.dumps(render_items),
+    )

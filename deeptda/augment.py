@@ -28,8 +28,17 @@ import math
 
 import torch
 
-__all__ = ["AUGMENTATIONS", "DEFAULT_AUGMENTATIONS", "jitter", "scaling", "rotation", "crop", "mask", "spikes",
-           "augment"]
+__all__ = [
+    "AUGMENTATIONS",
+    "DEFAULT_AUGMENTATIONS",
+    "jitter",
+    "scaling",
+    "rotation",
+    "crop",
+    "mask",
+    "spikes",
+    "augment",
+]
 
 
 def jitter(x, generator, sigma=0.1):
@@ -53,8 +62,9 @@ def spikes(x, generator, probability=0.25, max_spikes=5, max_height=10.0):
     height = (2 * torch.rand((b, max_spikes), generator=generator, dtype=x.dtype, device=x.device) - 1) * max_height
     rows = torch.arange(b, device=x.device)[:, None].expand(b, max_spikes)
     out = x.clone()
-    out.index_put_((rows.reshape(-1), ch.reshape(-1), at.reshape(-1)), (height * keep.to(x.dtype)).reshape(-1),
-                   accumulate=True)
+    out.index_put_(
+        (rows.reshape(-1), ch.reshape(-1), at.reshape(-1)), (height * keep.to(x.dtype)).reshape(-1), accumulate=True
+    )
     return out
 
 
@@ -70,11 +80,14 @@ def _random_rotations(n, max_radians, generator, dtype, device):
     axis = axis / axis.norm(dim=1, keepdim=True).clamp_min(1e-12)
     angle = max_radians * torch.rand((n, 1, 1), generator=generator, dtype=dtype, device=device)
     zero = torch.zeros(n, dtype=dtype, device=device)
-    k = torch.stack([
-        torch.stack([zero, -axis[:, 2], axis[:, 1]], dim=1),
-        torch.stack([axis[:, 2], zero, -axis[:, 0]], dim=1),
-        torch.stack([-axis[:, 1], axis[:, 0], zero], dim=1),
-    ], dim=1)
+    k = torch.stack(
+        [
+            torch.stack([zero, -axis[:, 2], axis[:, 1]], dim=1),
+            torch.stack([axis[:, 2], zero, -axis[:, 0]], dim=1),
+            torch.stack([-axis[:, 1], axis[:, 0], zero], dim=1),
+        ],
+        dim=1,
+    )
     eye = torch.eye(3, dtype=dtype, device=device).expand(n, 3, 3)
     return eye + torch.sin(angle) * k + (1 - torch.cos(angle)) * (k @ k)
 
@@ -120,8 +133,14 @@ def mask(x, generator, fraction=0.1):
     return x * keep[:, None, :].to(x.dtype)
 
 
-AUGMENTATIONS = {"jitter": jitter, "scaling": scaling, "rotation": rotation, "crop": crop, "mask": mask,
-                 "spikes": spikes}
+AUGMENTATIONS = {
+    "jitter": jitter,
+    "scaling": scaling,
+    "rotation": rotation,
+    "crop": crop,
+    "mask": mask,
+    "spikes": spikes,
+}
 DEFAULT_AUGMENTATIONS = ("jitter", "scaling", "rotation", "crop", "mask", "spikes")
 
 

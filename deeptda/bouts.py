@@ -44,8 +44,7 @@ def name_clusters(labels, known):
     known = np.asarray(known, dtype=object)
     if labels.shape[0] != known.shape[0]:
         raise ValueError(
-            f"labels has {labels.shape[0]} entries but known has {known.shape[0]}; give one name "
-            "(or None) per window."
+            f"labels has {labels.shape[0]} entries but known has {known.shape[0]}; give one name (or None) per window."
         )
     present = np.array([k is not None and k == k and k != "" for k in known], dtype=bool)  # k == k: not NaN
     names = {}

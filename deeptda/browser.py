@@ -11,9 +11,19 @@ from pathlib import Path
 
 __all__ = ["CHROMIUM_FLAGS", "find_chromium", "headless_browser", "open_page", "screenshot"]
 
-CHROMIUM_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--enable-unsafe-swiftshader", "--use-angle=swiftshader", "--hide-scrollbars")
+CHROMIUM_FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--enable-unsafe-swiftshader",
+    "--use-angle=swiftshader",
+    "--hide-scrollbars",
+)
 
 
 def find_chromium():
@@ -25,7 +35,8 @@ def find_chromium():
     import shutil
 
     browser = os.environ.get("DEEPTDA_CHROMIUM") or next(
-        (p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
+        (p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None
+    )
     driver = os.environ.get("DEEPTDA_CHROMEDRIVER") or shutil.which("chromedriver")
     if browser and driver and os.path.exists(browser) and os.path.exists(driver):
         return browser, driver
@@ -55,17 +66,23 @@ class headless_browser:
             from selenium import webdriver
             from selenium.webdriver.chrome.service import Service
         except ImportError as exc:
-            raise ImportError("driving a browser needs Selenium; install the extra: "
-                              "pip install 'deeptda[explore]'.") from exc
+            raise ImportError(
+                "driving a browser needs Selenium; install the extra: pip install 'deeptda[explore]'."
+            ) from exc
         found = find_chromium()
         if found is None:
-            raise FileNotFoundError("no Chromium and ChromeDriver found; install them (Debian: apt-get install "
-                                    "chromium chromium-driver) or set DEEPTDA_CHROMIUM and DEEPTDA_CHROMEDRIVER.")
+            raise FileNotFoundError(
+                "no Chromium and ChromeDriver found; install them (Debian: apt-get install "
+                "chromium chromium-driver) or set DEEPTDA_CHROMIUM and DEEPTDA_CHROMEDRIVER."
+            )
         self._profile = tempfile.TemporaryDirectory(prefix="deeptda-chromium-")
         options = webdriver.ChromeOptions()
         options.binary_location = found[0]
-        for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={self._profile.name}",
-                     f"--window-size={self.width},{self.height}"):
+        for flag in (
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={self._profile.name}",
+            f"--window-size={self.width},{self.height}",
+        ):
             options.add_argument(flag)
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
         self.driver = webdriver.Chrome(service=Service(found[1]), options=options)
@@ -113,9 +130,11 @@ def screenshot(page, png, *, select=None, width=1400, height=1800):
     with headless_browser(width, height) as driver:
         open_page(driver, page)
         if select is not None and len(select):
-            driver.execute_script("window.deeptdaSelection = null; Bokeh.documents[0]"
-                                  ".get_model_by_name('windows').selected.indices = arguments[0];",
-                                  [int(i) for i in select])
+            driver.execute_script(
+                "window.deeptdaSelection = null; Bokeh.documents[0]"
+                ".get_model_by_name('windows').selected.indices = arguments[0];",
+                [int(i) for i in select],
+            )
             deadline = time.monotonic() + 30
             while not driver.execute_script("return window.deeptdaSelection") and time.monotonic() < deadline:
                 time.sleep(0.05)

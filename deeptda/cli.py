@@ -9,8 +9,17 @@ import warnings
 
 import numpy as np
 
-TABLE_COLUMNS = ["knn_accuracy", "trustworthiness@10", "continuity@10", "knn_preservation@10",
-                 "spearman", "wasserstein_dgm0", "wasserstein_dgm1", "ari", "fit_s"]
+TABLE_COLUMNS = [
+    "knn_accuracy",
+    "trustworthiness@10",
+    "continuity@10",
+    "knn_preservation@10",
+    "spearman",
+    "wasserstein_dgm0",
+    "wasserstein_dgm1",
+    "ari",
+    "fit_s",
+]
 
 
 def _load(data, duration, seed):
@@ -18,8 +27,12 @@ def _load(data, duration, seed):
 
     if data == "collar":
         w = datasets.make_collar_windows(duration=duration, random_state=seed)
-        return (w.X, w.y, f"synthetic collar stream, {duration:g} s at 25 Hz, windows 2.56 s / stride 1.28 s",
-                (w.start, w.end))
+        return (
+            w.X,
+            w.y,
+            f"synthetic collar stream, {duration:g} s at 25 Hz, windows 2.56 s / stride 1.28 s",
+            (w.start, w.end),
+        )
     if data == "basic-motions":
         X, y = datasets.load_basic_motions()
         return X, y, "UEA BasicMotions (smartwatch, 10 Hz, 10 s cases)", (None, None)
@@ -150,8 +163,16 @@ def cmd_demo(args):
 
     _say(args, "clustering DeepTDA's map and writing the interactive page")
     clusters = PersistenceClustering(random_state=args.seed).fit(embeddings["DeepTDA"]).labels_
-    page = explore(X, embeddings, clusters=clusters, labels=y, times=start, ends=end, title=description,
-                   out=os.path.join(args.out, "explore.html"))
+    page = explore(
+        X,
+        embeddings,
+        clusters=clusters,
+        labels=y,
+        times=start,
+        ends=end,
+        title=description,
+        out=os.path.join(args.out, "explore.html"),
+    )
     print(f"page:   {page}")
     if args.screenshot:
         from .browser import screenshot
@@ -180,8 +201,9 @@ def cmd_embed(args):
     label_col = args.label
     signal_cols = [c for c in frame.columns if c != label_col]
     if args.window:
-        w = sliding_windows(frame, _window_arg(args.window), _window_arg(args.stride),
-                            channels=signal_cols, labels=label_col)
+        w = sliding_windows(
+            frame, _window_arg(args.window), _window_arg(args.stride), channels=signal_cols, labels=label_col
+        )
         X, labels = w.X, w.y
         out = pd.DataFrame({"start": w.start, "end": w.end})
     else:
@@ -190,8 +212,7 @@ def cmd_embed(args):
         out = pd.DataFrame(index=frame.index).reset_index()
     method = {"deeptda": "DeepTDA", "tsne": "t-SNE", "umap": "UMAP"}[args.method]
     _say(args, f"fitting {method} on {len(X)} {'windows' if args.window else 'rows'}")
-    Y = make_method(method, args.seed, **({"verbose": not args.quiet} if method == "DeepTDA" else {})
-                    ).fit_transform(X)
+    Y = make_method(method, args.seed, **({"verbose": not args.quiet} if method == "DeepTDA" else {})).fit_transform(X)
     out["x"], out["y"] = Y[:, 0], Y[:, 1]
     if labels is not None:
         out["label"] = labels
@@ -234,8 +255,7 @@ def cmd_cluster(args):
     names = None
     if args.labels:
         names = name_clusters(clusterer.labels_, _bout_labels(args.labels, w.start, w.end))
-        bouts.insert(bouts.columns.get_loc("cluster") + 1, "behaviour",
-                     bouts["cluster"].map(names).astype(object))
+        bouts.insert(bouts.columns.get_loc("cluster") + 1, "behaviour", bouts["cluster"].map(names).astype(object))
     budget = time_budget(bouts, by_day=args.by_day)
     if names is not None:
         budget["behaviour"] = budget.index.get_level_values("cluster").map(names)
@@ -245,8 +265,12 @@ def cmd_cluster(args):
     _save_csv(budget, paths["time_budget.csv"])
     per_sample = clusters_to_samples(clusterer.labels_, w.start_index, w.window_length, len(frame))
     fig = plt.figure(figsize=(12, 4))
-    plot_timeline(frame, np.asarray(per_sample).astype(str), fig=fig,
-                  title=f"{clusterer.n_clusters_} clusters of the {args.space}")
+    plot_timeline(
+        frame,
+        np.asarray(per_sample).astype(str),
+        fig=fig,
+        title=f"{clusterer.n_clusters_} clusters of the {args.space}",
+    )
     _save_figure(fig, paths["timeline.png"], 110)
     plt.close(fig)
     print(f"{len(w.X)} windows, {clusterer.n_clusters_} clusters, {len(bouts)} bouts")
@@ -269,16 +293,19 @@ def _recording_windows(paths, args):
         _say(args, f"reading {path}")
         frame = load_csv(path, timestamp=args.timestamp, channels=channels, label=args.label, unit=args.unit)
         signal = [c for c in frame.columns if c != args.label]
-        w = sliding_windows(frame, _window_arg(args.window), _window_arg(args.stride), channels=signal,
-                            labels=args.label)
+        w = sliding_windows(
+            frame, _window_arg(args.window), _window_arg(args.stride), channels=signal, labels=args.label
+        )
         parts.append((os.path.splitext(os.path.basename(path))[0], w, signal))
     names = [name for name, _, _ in parts]
     if len(set(names)) != len(names):
         raise ValueError("two recordings have the same file name; give each recording a distinct name.")
     shapes = {w.X.shape[1:] for _, w, _ in parts}
     if len(shapes) > 1:
-        raise ValueError(f"the recordings give windows of different shapes {sorted(shapes)}; use the same channels "
-                         "(--channels) and a window given in samples or one sampling rate.")
+        raise ValueError(
+            f"the recordings give windows of different shapes {sorted(shapes)}; use the same channels "
+            "(--channels) and a window given in samples or one sampling rate."
+        )
     X = np.concatenate([w.X for _, w, _ in parts])
     recordings = np.concatenate([[name] * len(w.X) for name, w, _ in parts])
     labels = np.concatenate([w.y for _, w, _ in parts]) if args.label else None
@@ -326,8 +353,18 @@ def cmd_explore(args):
         panels[method] = make_method(method, args.seed).fit_transform(X)
     _say(args, f"writing {args.out}")
     title = args.title or ", ".join(os.path.basename(p) for p in args.csv)
-    page = explore(X, panels, clusters=clusters, labels=labels, recordings=recordings, times=start, ends=end,
-                   channel_names=channels, title=title, out=args.out)
+    page = explore(
+        X,
+        panels,
+        clusters=clusters,
+        labels=labels,
+        recordings=recordings,
+        times=start,
+        ends=end,
+        channel_names=channels,
+        title=title,
+        out=args.out,
+    )
     print(f"{len(X)} windows, {len(set(clusters) - {-1})} clusters")
     print(f"page: {page}")
     if args.screenshot:
@@ -343,12 +380,20 @@ def cmd_fit(args):
     recordings = read_recordings(args.data, timestamp=args.timestamp, channels=channels, id=args.id)
     _say(args, f"drawing {args.sample:,} windows across {len(recordings)} recordings and fitting DeepTDA")
     params = {"n_epochs": args.epochs, "map_epochs": args.epochs} if args.epochs else {}
-    pipeline = fit_pipeline(recordings, window=_window_arg(args.window), stride=_window_arg(args.stride),
-                            n_windows=args.sample, random_state=args.seed, model_params=params,
-                            verbose=not args.quiet)
+    pipeline = fit_pipeline(
+        recordings,
+        window=_window_arg(args.window),
+        stride=_window_arg(args.stride),
+        n_windows=args.sample,
+        random_state=args.seed,
+        model_params=params,
+        verbose=not args.quiet,
+    )
     pipeline.save(args.model)
-    print(f"{pipeline.n_train} training windows from {len(recordings)} recordings, "
-          f"{pipeline.clusterer.n_clusters_} clusters")
+    print(
+        f"{pipeline.n_train} training windows from {len(recordings)} recordings, "
+        f"{pipeline.clusterer.n_clusters_} clusters"
+    )
     print(f"pipeline: {args.model}")
     return 0
 
@@ -358,11 +403,17 @@ def cmd_apply(args):
 
     pipeline = HerdPipeline.load(args.model)
     recordings = read_recordings(args.data, timestamp=pipeline.timestamp, channels=pipeline.channels, id=args.id)
-    where = (f"on the Dask scheduler {args.scheduler}" if args.scheduler else
-             f"on {args.workers} local Dask workers" if args.workers else "in this process")
+    where = (
+        f"on the Dask scheduler {args.scheduler}"
+        if args.scheduler
+        else f"on {args.workers} local Dask workers"
+        if args.workers
+        else "in this process"
+    )
     _say(args, f"mapping {len(recordings)} recordings {where}")
-    tables = apply(pipeline, recordings, out=args.out, scheduler=args.scheduler, workers=args.workers,
-                   progress=not args.quiet)
+    tables = apply(
+        pipeline, recordings, out=args.out, scheduler=args.scheduler, workers=args.workers, progress=not args.quiet
+    )
     budget = tables["time_budget"]
     print(f"{len(recordings)} recordings, {budget['seconds'].sum() / 3600:.2f} h mapped")
     for name in ("windows/", "time_budget.csv", "summary.md", "time_budget.png"):
@@ -392,28 +443,40 @@ def _run_args(parser, epochs=True):
 
 def build_parser():
     parser = argparse.ArgumentParser(
-        prog="deeptda", description="Topological dimensionality reduction of sensor time series.")
+        prog="deeptda", description="Topological dimensionality reduction of sensor time series."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    demo = sub.add_parser("demo", help="compare DeepTDA, t-SNE and UMAP on bundled data; write a figure and a table",
-                          description="Window the bundled accelerometer data, fit DeepTDA, t-SNE and UMAP with "
-                                      "default parameters, and write a side-by-side figure (PNG), a metrics "
-                                      "table (CSV and Markdown) and, with the explore extra, an interactive "
-                                      "page of the three linked maps (explore.html) into --out.")
+    demo = sub.add_parser(
+        "demo",
+        help="compare DeepTDA, t-SNE and UMAP on bundled data; write a figure and a table",
+        description="Window the bundled accelerometer data, fit DeepTDA, t-SNE and UMAP with "
+        "default parameters, and write a side-by-side figure (PNG), a metrics "
+        "table (CSV and Markdown) and, with the explore extra, an interactive "
+        "page of the three linked maps (explore.html) into --out.",
+    )
     demo.add_argument("--out", default="results/demo", help="output folder (default: results/demo)")
-    demo.add_argument("--data", choices=["collar", "basic-motions"], default="collar",
-                      help="synthetic collar stream (default) or real UEA BasicMotions")
+    demo.add_argument(
+        "--data",
+        choices=["collar", "basic-motions"],
+        default="collar",
+        help="synthetic collar stream (default) or real UEA BasicMotions",
+    )
     demo.add_argument("--duration", type=float, default=3600.0, help="seconds of collar stream (default: 3600)")
     demo.add_argument("--screenshot", help="also save a PNG of the interactive page (needs Chromium)")
     _run_args(demo)
     demo.set_defaults(func=cmd_demo)
 
-    embed = sub.add_parser("embed", help="embed a CSV recording; write an embedding CSV and a PNG",
-                           description="Read a CSV (one row per sample), optionally cut it into windows, embed "
-                                       "it with the chosen method and write OUT.csv and OUT.png.")
+    embed = sub.add_parser(
+        "embed",
+        help="embed a CSV recording; write an embedding CSV and a PNG",
+        description="Read a CSV (one row per sample), optionally cut it into windows, embed "
+        "it with the chosen method and write OUT.csv and OUT.png.",
+    )
     embed.add_argument("csv", help="input CSV file")
-    embed.add_argument("--out", default="results/embedding",
-                       help="output path without extension (default: results/embedding)")
+    embed.add_argument(
+        "--out", default="results/embedding", help="output path without extension (default: results/embedding)"
+    )
     embed.add_argument("--method", choices=["deeptda", "tsne", "umap"], default="deeptda")
     _columns_args(embed)
     embed.add_argument("--label", help="label column, used for colours")
@@ -422,17 +485,23 @@ def build_parser():
     _run_args(embed, epochs=False)
     embed.set_defaults(func=cmd_embed)
 
-    cluster = sub.add_parser("cluster",
-                             help="find behaviours in a CSV recording; write bouts, time budget and a timeline",
-                             description="Cut a CSV recording into windows, embed them with DeepTDA, cluster the "
-                                         "representation (number of clusters from persistence) and write bouts.csv, "
-                                         "time_budget.csv and timeline.png into --out.")
+    cluster = sub.add_parser(
+        "cluster",
+        help="find behaviours in a CSV recording; write bouts, time budget and a timeline",
+        description="Cut a CSV recording into windows, embed them with DeepTDA, cluster the "
+        "representation (number of clusters from persistence) and write bouts.csv, "
+        "time_budget.csv and timeline.png into --out.",
+    )
     cluster.add_argument("csv", help="input CSV file, one row per sample")
     cluster.add_argument("--out", default="results/cluster", help="output folder (default: results/cluster)")
     _columns_args(cluster)
     _window_args(cluster)
-    cluster.add_argument("--space", choices=["representation", "map"], default="representation",
-                         help="cluster DeepTDA's representation (default) or its 2-D map")
+    cluster.add_argument(
+        "--space",
+        choices=["representation", "map"],
+        default="representation",
+        help="cluster DeepTDA's representation (default) or its 2-D map",
+    )
     cluster.add_argument("--n-clusters", type=int, default=None, help="fix the number of clusters (tomato)")
     cluster.add_argument("--min-bout", type=float, default=None, help="merge bouts shorter than this (seconds)")
     cluster.add_argument("--by-day", action="store_true", help="time budget per calendar day")
@@ -440,29 +509,39 @@ def build_parser():
     _run_args(cluster)
     cluster.set_defaults(func=cmd_cluster)
 
-    explore = sub.add_parser("explore", help="write one HTML page to explore the map of CSV recordings",
-                             description="Cut one or more CSV recordings into windows, embed them with DeepTDA "
-                                         "(or a saved model), cluster them and write one self-contained HTML page "
-                                         "(no server, nothing fetched) linking the map, the windows' traces and "
-                                         "the timeline. Needs the extra: pip install 'deeptda[explore]'.")
+    explore = sub.add_parser(
+        "explore",
+        help="write one HTML page to explore the map of CSV recordings",
+        description="Cut one or more CSV recordings into windows, embed them with DeepTDA "
+        "(or a saved model), cluster them and write one self-contained HTML page "
+        "(no server, nothing fetched) linking the map, the windows' traces and "
+        "the timeline. Needs the extra: pip install 'deeptda[explore]'.",
+    )
     explore.add_argument("csv", nargs="+", help="input CSV files, one recording each, one row per sample")
     explore.add_argument("--out", default="results/explore.html", help="the page (default: results/explore.html)")
     _columns_args(explore)
     explore.add_argument("--label", help="label column, offered as a colouring")
     _window_args(explore)
-    explore.add_argument("--model", help="a pipeline written by deeptda fit (its windows, map and clusters), or a "
-                                          "model saved by DeepTDA.save: map with it instead of fitting")
-    explore.add_argument("--compare", nargs="+", choices=["tsne", "umap"],
-                         help="add linked t-SNE and/or UMAP panels next to DeepTDA's")
+    explore.add_argument(
+        "--model",
+        help="a pipeline written by deeptda fit (its windows, map and clusters), or a "
+        "model saved by DeepTDA.save: map with it instead of fitting",
+    )
+    explore.add_argument(
+        "--compare", nargs="+", choices=["tsne", "umap"], help="add linked t-SNE and/or UMAP panels next to DeepTDA's"
+    )
     explore.add_argument("--title", help="page title (default: the file names)")
     explore.add_argument("--screenshot", help="also save a PNG of the page (needs Chromium and ChromeDriver)")
     _run_args(explore)
     explore.set_defaults(func=cmd_explore)
 
-    fit = sub.add_parser("fit", help="fit one pipeline (windows, DeepTDA, clusters) on a sample of many recordings",
-                         description="Draw a seeded sample of windows across all recordings (CSV or Parquet files, "
-                                     "or one long table with --id) without loading them all, fit DeepTDA and the "
-                                     "behaviour clusters on it, and save everything to one file (--model).")
+    fit = sub.add_parser(
+        "fit",
+        help="fit one pipeline (windows, DeepTDA, clusters) on a sample of many recordings",
+        description="Draw a seeded sample of windows across all recordings (CSV or Parquet files, "
+        "or one long table with --id) without loading them all, fit DeepTDA and the "
+        "behaviour clusters on it, and save everything to one file (--model).",
+    )
     fit.add_argument("data", nargs="+", help="CSV or Parquet files or glob patterns, one recording each")
     fit.add_argument("--model", default="herd.pt", help="the pipeline file (default: herd.pt)")
     _columns_args(fit)
@@ -472,11 +551,14 @@ def build_parser():
     _run_args(fit)
     fit.set_defaults(func=cmd_fit)
 
-    apply = sub.add_parser("apply", help="map and cluster every window of many recordings with a fitted pipeline",
-                           description="Cut every recording into windows with the pipeline's settings, map them "
-                                       "and assign clusters; write OUT/windows/<recording>.parquet, "
-                                       "OUT/time_budget.csv and OUT/summary.md. Recordings already written are "
-                                       "skipped, so an interrupted run resumes.")
+    apply = sub.add_parser(
+        "apply",
+        help="map and cluster every window of many recordings with a fitted pipeline",
+        description="Cut every recording into windows with the pipeline's settings, map them "
+        "and assign clusters; write OUT/windows/<recording>.parquet, "
+        "OUT/time_budget.csv and OUT/summary.md. Recordings already written are "
+        "skipped, so an interrupted run resumes.",
+    )
     apply.add_argument("model", help="a pipeline file written by deeptda fit")
     apply.add_argument("data", nargs="+", help="CSV or Parquet files or glob patterns, one recording each")
     apply.add_argument("--out", default="results/herd", help="output folder (default: results/herd)")
@@ -501,8 +583,11 @@ def main(argv=None):
             return args.func(args)
         except (ValueError, OSError, ImportError) as exc:
             # user errors (bad input, missing or unreadable files, a missing extra): one line, no traceback
-            message = str(exc) if not isinstance(exc, OSError) or not exc.filename else (
-                f"{exc.strerror or exc}: {exc.filename!r}")
+            message = (
+                str(exc)
+                if not isinstance(exc, OSError) or not exc.filename
+                else (f"{exc.strerror or exc}: {exc.filename!r}")
+            )
             print(f"deeptda: error: {message}", file=sys.stderr)
             return 2
 

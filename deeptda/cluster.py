@@ -115,8 +115,17 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, n_clusters=None, *, n_neighbors="auto", selection="bootstrap", n_bootstrap=50,
-                 confidence=0.95, max_samples=10000, random_state=None):
+    def __init__(
+        self,
+        n_clusters=None,
+        *,
+        n_neighbors="auto",
+        selection="bootstrap",
+        n_bootstrap=50,
+        confidence=0.95,
+        max_samples=10000,
+        random_state=None,
+    ):
         self.n_clusters = n_clusters
         self.n_neighbors = n_neighbors
         self.selection = selection
@@ -239,11 +248,18 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         params = self.get_params(deep=False)
         if not isinstance(params["random_state"], (int, np.integer, type(None))):
             params["random_state"] = None  # a RandomState's state is not kept
-        fitted = {"n_clusters_": int(self.n_clusters_), "n_clusters_range_": [int(v) for v in self.n_clusters_range_],
-                  "n_neighbors_": int(self.n_neighbors_), "outlier_distance_": float(self.outlier_distance_),
-                  "n_features_in_": int(self.n_features_in_), "n_fit_": int(self.n_fit_)}
-        return {"params": params, "fitted": fitted}, {"points": np.asarray(self._fit_points_, dtype=np.float64),
-                                                      "labels": np.asarray(self._fit_labels_, dtype=np.int64)}
+        fitted = {
+            "n_clusters_": int(self.n_clusters_),
+            "n_clusters_range_": [int(v) for v in self.n_clusters_range_],
+            "n_neighbors_": int(self.n_neighbors_),
+            "outlier_distance_": float(self.outlier_distance_),
+            "n_features_in_": int(self.n_features_in_),
+            "n_fit_": int(self.n_fit_),
+        }
+        return {"params": params, "fitted": fitted}, {
+            "points": np.asarray(self._fit_points_, dtype=np.float64),
+            "labels": np.asarray(self._fit_labels_, dtype=np.int64),
+        }
 
     @classmethod
     def from_state(cls, config, arrays):
@@ -293,7 +309,7 @@ def _by_size(labels):
 
 def _log_dtm_density(dist, dim):
     """Log distance-to-measure density from each point's neighbour distances (rows)."""
-    dtm = np.sqrt(np.nanmean(dist ** 2, axis=1))
+    dtm = np.sqrt(np.nanmean(dist**2, axis=1))
     return -dim * np.log(dtm + 1e-12 * max(np.nanmax(dtm), 1e-300))
 
 

@@ -13,8 +13,14 @@ import numpy as np
 import pandas as pd
 
 from .faults import FAULT_KINDS, add_faults, make_spheres
-from .simulations import (BEHAVIOURS, TRANSITIONS, make_collar_stream, make_collar_windows, make_wearable_stream,
-                          make_wearable_windows)
+from .simulations import (
+    BEHAVIOURS,
+    TRANSITIONS,
+    make_collar_stream,
+    make_collar_windows,
+    make_wearable_stream,
+    make_wearable_windows,
+)
 
 __all__ = [
     "BEHAVIOURS",
@@ -33,8 +39,16 @@ __all__ = [
 ]
 
 #: Labelled time-series sets whose files ship inside the ``aeon`` wheel (no download).
-AEON_DATASETS = ("ACSF1", "ArrowHead", "BasicMotions", "GunPoint", "ItalyPowerDemand", "JapaneseVowels",
-                 "OSULeaf", "PickupGestureWiimoteZ")
+AEON_DATASETS = (
+    "ACSF1",
+    "ArrowHead",
+    "BasicMotions",
+    "GunPoint",
+    "ItalyPowerDemand",
+    "JapaneseVowels",
+    "OSULeaf",
+    "PickupGestureWiimoteZ",
+)
 
 
 def load_aeon(name, split=None):
@@ -70,7 +84,7 @@ def load_aeon(name, split=None):
     except ImportError:
         raise ImportError(
             f"load_aeon reads the {name} files shipped by the 'aeon' package, which is not installed; "
-            "install it with: pip install \"deeptda[data]\""
+            'install it with: pip install "deeptda[data]"'
         ) from None
     folder = os.path.join(os.path.dirname(aeon_datasets.__file__), "data", name)
     stem = f"{name}_eq" if os.path.exists(os.path.join(folder, f"{name}_eq_TRAIN.ts")) else name
@@ -197,8 +211,11 @@ def load_csv(path, *, timestamp=None, channels=None, label=None, unit=None, erro
         if size == 0:
             raise ValueError(f"{os.fspath(path)!r} is empty; it needs a header row and one row per sample.")
         # parsed values take about as many bytes as their text; pandas' parser needs about as much again
-        check_memory(3 * size, f"reading the {size / 2**30:.2f} GB CSV {os.fspath(path)!r}",
-                     "read fewer columns with channels=[...], or split the recording into shorter files")
+        check_memory(
+            3 * size,
+            f"reading the {size / 2**30:.2f} GB CSV {os.fspath(path)!r}",
+            "read fewer columns with channels=[...], or split the recording into shorter files",
+        )
     usecols = None
     if channels is not None:
         wanted = [c for c in (timestamp, *channels, label) if c is not None]
@@ -208,11 +225,14 @@ def load_csv(path, *, timestamp=None, channels=None, label=None, unit=None, erro
     except pd.errors.EmptyDataError:
         raise ValueError(f"{name!s} is empty; it needs a header row and one row per sample.") from None
     except UnicodeDecodeError:
-        raise ValueError(f"{name!s} is not a text CSV file (it holds bytes that are not text); "
-                         "export the recording as CSV.") from None
+        raise ValueError(
+            f"{name!s} is not a text CSV file (it holds bytes that are not text); export the recording as CSV."
+        ) from None
     except pd.errors.ParserError as exc:
-        raise ValueError(f"{name!s} is malformed: {str(exc).strip()}; every row needs as many "
-                         "fields as the header (check for stray commas or a cut-off last line).") from None
+        raise ValueError(
+            f"{name!s} is malformed: {str(exc).strip()}; every row needs as many "
+            "fields as the header (check for stray commas or a cut-off last line)."
+        ) from None
     if channels is not None:
         missing = [c for c in channels if c not in frame.columns]
         if missing:
@@ -242,7 +262,8 @@ def load_csv(path, *, timestamp=None, channels=None, label=None, unit=None, erro
             warnings.warn(
                 f"columns {ignored} are not numeric and are not used as channels; name the channels "
                 "(channels=[...]) or the label column (label=...) to choose them yourself.",
-                UserWarning, stacklevel=2,
+                UserWarning,
+                stacklevel=2,
             )
     missing = [c for c in channels if c not in frame.columns]
     if missing:
@@ -267,7 +288,8 @@ def load_csv(path, *, timestamp=None, channels=None, label=None, unit=None, erro
                 warnings.warn(
                     f"column {column!r}: {len(bad)} cells that are not numbers were read as NaN "
                     f"({', '.join(examples)}; rows counted from 1 below the header).",
-                    UserWarning, stacklevel=2,
+                    UserWarning,
+                    stacklevel=2,
                 )
             values = parsed
         out[column] = values.to_numpy(dtype=np.float64, na_value=np.nan)

@@ -10,8 +10,20 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["ConvEncoder", "MLPEncoder", "FlattenEncoder", "InputView", "MapHead", "ProjectionHead", "DeepTDANet",
-           "init_parameters", "amplitude_spectra", "despike", "view_dims", "batched_forward"]
+__all__ = [
+    "ConvEncoder",
+    "MLPEncoder",
+    "FlattenEncoder",
+    "InputView",
+    "MapHead",
+    "ProjectionHead",
+    "DeepTDANet",
+    "init_parameters",
+    "amplitude_spectra",
+    "despike",
+    "view_dims",
+    "batched_forward",
+]
 
 
 class ConvEncoder(nn.Module):
@@ -25,9 +37,15 @@ class ConvEncoder(nn.Module):
     def __init__(self, in_channels, latent_dim=64, width=16):
         super().__init__()
         self.net = nn.Sequential(
-            nn.Conv1d(in_channels, width, 7, stride=2, padding=3), nn.GroupNorm(4, width), nn.GELU(),
-            nn.Conv1d(width, 2 * width, 5, stride=2, padding=2), nn.GroupNorm(4, 2 * width), nn.GELU(),
-            nn.Conv1d(2 * width, 2 * width, 3, stride=2, padding=1), nn.GroupNorm(4, 2 * width), nn.GELU(),
+            nn.Conv1d(in_channels, width, 7, stride=2, padding=3),
+            nn.GroupNorm(4, width),
+            nn.GELU(),
+            nn.Conv1d(width, 2 * width, 5, stride=2, padding=2),
+            nn.GroupNorm(4, 2 * width),
+            nn.GELU(),
+            nn.Conv1d(2 * width, 2 * width, 3, stride=2, padding=1),
+            nn.GroupNorm(4, 2 * width),
+            nn.GELU(),
         )
         self.out = nn.Linear(6 * width + 2 * in_channels, latent_dim)
 
@@ -57,8 +75,10 @@ class MLPEncoder(nn.Module):
     def __init__(self, in_features, latent_dim=64, width=128):
         super().__init__()
         self.net = nn.Sequential(
-            nn.Linear(in_features, width), nn.GELU(),
-            nn.Linear(width, width), nn.GELU(),
+            nn.Linear(in_features, width),
+            nn.GELU(),
+            nn.Linear(width, width),
+            nn.GELU(),
             nn.Linear(width, latent_dim),
         )
 
@@ -95,8 +115,10 @@ class MapHead(nn.Module):
         super().__init__()
         self.gain = math.sqrt(latent_dim)  # unit-norm input rows -> unit-variance coordinates
         self.net = nn.Sequential(
-            nn.Linear(latent_dim, width), nn.GELU(),
-            nn.Linear(width, width), nn.GELU(),
+            nn.Linear(latent_dim, width),
+            nn.GELU(),
+            nn.Linear(width, width),
+            nn.GELU(),
             nn.Linear(width, n_components),
         )
 
@@ -114,7 +136,7 @@ def amplitude_spectra(x):
     t = x.shape[-1]
     a = torch.fft.rfft(x, dim=-1, norm="ortho").abs()
     weight = torch.ones(a.shape[-1], dtype=a.dtype, device=a.device)
-    weight[1:(t + 1) // 2] = math.sqrt(2.0)
+    weight[1 : (t + 1) // 2] = math.sqrt(2.0)
     return (a * weight).flatten(1)
 
 
@@ -177,10 +199,11 @@ class InputView(nn.Module):
         blocks = [b.double().numpy() for b in self._blocks(torch.as_tensor(X))]
         for i, block in enumerate(blocks):
             d = self.dims[i]
-            pca = PCA(d, svd_solver="randomized" if min(block.shape) > 500 else "full",
-                      random_state=random_state).fit(block)
+            pca = PCA(d, svd_solver="randomized" if min(block.shape) > 500 else "full", random_state=random_state).fit(
+                block
+            )
             proj = (block - pca.mean_) @ pca.components_.T
-            scale = float(np.sqrt((proj ** 2).sum(axis=1).mean())) or 1.0
+            scale = float(np.sqrt((proj**2).sum(axis=1).mean())) or 1.0
             getattr(self, f"mean{i}").copy_(torch.as_tensor(pca.mean_))
             getattr(self, f"components{i}").copy_(torch.as_tensor(pca.components_.T))
             getattr(self, f"scale{i}").fill_(scale)
@@ -262,6 +285,6 @@ def batched_forward(fn, X, device, batch_size=None):
         batch_size = 512 if torch.device(device).type == "cpu" else 4096
     out = []
     for i in range(0, X.shape[0], batch_size):
-        xb = torch.as_tensor(X[i:i + batch_size], device=device)
+        xb = torch.as_tensor(X[i : i + batch_size], device=device)
         out.append(fn(xb).cpu())
     return torch.cat(out).numpy().astype(np.float32, copy=False)

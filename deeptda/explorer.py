@@ -33,9 +33,19 @@ from pathlib import Path
 
 import numpy as np
 
-from ._explore_data import (NOISE_COLOUR, as_categories, as_panels, as_windows, category_palette,
-                            cluster_runs, cluster_table, colour_modes, quantised_traces, selection_summary,
-                            window_times)
+from ._explore_data import (
+    NOISE_COLOUR,
+    as_categories,
+    as_panels,
+    as_windows,
+    category_palette,
+    cluster_runs,
+    cluster_table,
+    colour_modes,
+    quantised_traces,
+    selection_summary,
+    window_times,
+)
 from ._page import JS_COLOUR, JS_HOVER, JS_READY, JS_SELECT, JS_SHOW, render
 
 __all__ = ["explore", "selection_summary"]
@@ -47,21 +57,33 @@ def _import_bokeh():
     try:
         import bokeh  # noqa: F401
     except ImportError as exc:  # pragma: no cover - exercised only without the extra
-        raise ImportError(
-            "deeptda.explore needs Bokeh; install the extra: pip install 'deeptda[explore]'.") from exc
+        raise ImportError("deeptda.explore needs Bokeh; install the extra: pip install 'deeptda[explore]'.") from exc
 
 
 # ---------------------------------------------------------------------------------------------
 # the page
 # ---------------------------------------------------------------------------------------------
 
+
 def _build(X, panels, clusters, labels, recs, start, end, timed, title, channel_names, max_points, max_bytes):
     from bokeh.document import Document
     from bokeh.events import DocumentReady
     from bokeh.layouts import column, row
-    from bokeh.models import (BooleanFilter, BoxSelectTool, CDSView, CheckboxGroup, ColumnDataSource,
-                              CustomJS, DataTable, Div, HoverTool, LassoSelectTool, LinearColorMapper, Select,
-                              TableColumn)
+    from bokeh.models import (
+        BooleanFilter,
+        BoxSelectTool,
+        CDSView,
+        CheckboxGroup,
+        ColumnDataSource,
+        CustomJS,
+        DataTable,
+        Div,
+        HoverTool,
+        LassoSelectTool,
+        LinearColorMapper,
+        Select,
+        TableColumn,
+    )
     from bokeh.plotting import figure
 
     n, C, _ = X.shape
@@ -78,8 +100,13 @@ def _build(X, panels, clusters, labels, recs, start, end, timed, title, channel_
     noise = cluster_names.index("-1") if "-1" in cluster_names else -1
     cluster_code_col = np.where(cluster_codes == noise, -1, cluster_codes) if noise >= 0 else cluster_codes
 
-    data = {"c": modes[first_mode]["values"], "cluster_code": cluster_code_col.astype(np.int32),
-            "rec_code": rec_codes.astype(np.int32), "start": start, "end": end}
+    data = {
+        "c": modes[first_mode]["values"],
+        "cluster_code": cluster_code_col.astype(np.int32),
+        "rec_code": rec_codes.astype(np.int32),
+        "start": start,
+        "end": end,
+    }
     for key, mode in modes.items():
         data[f"c_{key}"] = mode["values"]
     names = list(panels)
@@ -88,50 +115,85 @@ def _build(X, panels, clusters, labels, recs, start, end, timed, title, channel_
         data[f"y{k}"] = Y[:, 1].astype(np.float32)
     src = ColumnDataSource(data, name="windows")
     store = ColumnDataSource({"q": q.reshape(-1)}, name="traces")
-    meta = {"n_channels": C, "n_points": P, "lo": lo.tolist(), "step": step.tolist(), "timed": bool(timed),
-            "recording_names": rec_names, "cluster_names": cluster_names}
+    meta = {
+        "n_channels": C,
+        "n_points": P,
+        "lo": lo.tolist(),
+        "step": step.tolist(),
+        "timed": bool(timed),
+        "recording_names": rec_names,
+        "cluster_names": cluster_names,
+    }
     mode_meta = {k: {key: v for key, v in m.items() if key != "values"} for k, m in modes.items()}
 
-    mapper = LinearColorMapper(palette=modes[first_mode]["palette"], low=modes[first_mode]["low"],
-                               high=modes[first_mode]["high"])
+    mapper = LinearColorMapper(
+        palette=modes[first_mode]["palette"], low=modes[first_mode]["low"], high=modes[first_mode]["high"]
+    )
     view_filter = BooleanFilter(booleans=None)  # None: every window shown
     size = float(np.clip(7.0 - np.log10(n), 2.0, 6.0))
 
-    hover_src = ColumnDataSource({"t": t_axis.tolist(), **{f"ch{c}": [float("nan")] * P for c in range(C)}},
-                                 name="hover_trace")
-    band_src = ColumnDataSource({"t": [], **{f"{s}{c}": [] for c in range(C) for s in ("mean", "lo", "hi")}},
-                                name="selection_trace")
+    hover_src = ColumnDataSource(
+        {"t": t_axis.tolist(), **{f"ch{c}": [float("nan")] * P for c in range(C)}}, name="hover_trace"
+    )
+    band_src = ColumnDataSource(
+        {"t": [], **{f"{s}{c}": [] for c in range(C) for s in ("mean", "lo", "hi")}}, name="selection_trace"
+    )
     mark_src = ColumnDataSource({"left": [], "right": [], "bottom": [], "top": []}, name="selection_marks")
     chan_colours = category_palette(max(C, 1))
     chan_names = channel_names or [f"channel {c}" for c in range(C)]
     t_pad = 0.02 * float(t_axis[-1] - t_axis[0] or 1.0)
     y_lo, y_hi = float(lo.min()), float((lo + 254.0 * step).max())
     y_pad = 0.05 * ((y_hi - y_lo) or 1.0)
-    trace_fig = figure(height=260, sizing_mode="stretch_width", title="hover a point to see its window",
-                       x_range=(float(t_axis[0]) - t_pad, float(t_axis[-1]) + t_pad),
-                       y_range=(y_lo - y_pad, y_hi + y_pad),
-                       x_axis_label="seconds into the window" if (timed or duration != 1.0) else "sample",
-                       tools="pan,wheel_zoom,reset,save", name="trace_panel")
+    trace_fig = figure(
+        height=260,
+        sizing_mode="stretch_width",
+        title="hover a point to see its window",
+        x_range=(float(t_axis[0]) - t_pad, float(t_axis[-1]) + t_pad),
+        y_range=(y_lo - y_pad, y_hi + y_pad),
+        x_axis_label="seconds into the window" if (timed or duration != 1.0) else "sample",
+        tools="pan,wheel_zoom,reset,save",
+        name="trace_panel",
+    )
     for c in range(C):
         trace_fig.varea("t", f"lo{c}", f"hi{c}", source=band_src, fill_color=chan_colours[c], fill_alpha=0.2)
-        trace_fig.line("t", f"mean{c}", source=band_src, line_color=chan_colours[c], line_width=2,
-                       legend_label=chan_names[c])
+        trace_fig.line(
+            "t", f"mean{c}", source=band_src, line_color=chan_colours[c], line_width=2, legend_label=chan_names[c]
+        )
         trace_fig.line("t", f"ch{c}", source=hover_src, line_color=chan_colours[c], line_dash="dashed")
     trace_fig.legend.location = "top_left"
     trace_fig.legend.label_text_font_size = "8pt"
-    stats = Div(text="Select windows on a map (box or lasso) to see them here.", name="selection_stats",
-                sizing_mode="stretch_width")
+    stats = Div(
+        text="Select windows on a map (box or lasso) to see them here.",
+        name="selection_stats",
+        sizing_mode="stretch_width",
+    )
 
     common = {"src": src, "store": store, "meta": meta, "hover_src": hover_src, "trace_fig": trace_fig}
     hover_cb = CustomJS(args=common, code=JS_HOVER)
     maps = []
     for k, name in enumerate(names):
-        fig = figure(title=name, output_backend="webgl", height=440, sizing_mode="stretch_width",
-                     tools="pan,wheel_zoom,reset,save", match_aspect=True, name=f"map_{k}")
+        fig = figure(
+            title=name,
+            output_backend="webgl",
+            height=440,
+            sizing_mode="stretch_width",
+            tools="pan,wheel_zoom,reset,save",
+            match_aspect=True,
+            name=f"map_{k}",
+        )
         fig.add_tools(BoxSelectTool(), LassoSelectTool(), HoverTool(tooltips=None, callback=hover_cb))
-        fig.scatter(f"x{k}", f"y{k}", source=src, view=CDSView(filter=view_filter), size=size, line_color=None,
-                    fill_color={"field": "c", "transform": mapper}, fill_alpha=0.8,
-                    selection_fill_alpha=1.0, nonselection_fill_alpha=0.08)
+        fig.scatter(
+            f"x{k}",
+            f"y{k}",
+            source=src,
+            view=CDSView(filter=view_filter),
+            size=size,
+            line_color=None,
+            fill_color={"field": "c", "transform": mapper},
+            fill_alpha=0.8,
+            selection_fill_alpha=1.0,
+            nonselection_fill_alpha=0.08,
+        )
         fig.xaxis.visible = fig.yaxis.visible = False
         fig.grid.visible = False
         maps.append(fig)
@@ -139,49 +201,87 @@ def _build(X, panels, clusters, labels, recs, start, end, timed, title, channel_
     # timeline: runs of one cluster per recording, selected bouts marked above each row
     scale = 1000.0 if timed else 1.0
     rr, rs, re_, rc = cluster_runs(cluster_codes, rec_codes, start, end)
-    run_palette = [NOISE_COLOUR if name == "-1" else col
-                   for name, col in zip(cluster_names, category_palette(len(cluster_names)))]
+    run_palette = [
+        NOISE_COLOUR if name == "-1" else col for name, col in zip(cluster_names, category_palette(len(cluster_names)))
+    ]
     run_mapper = LinearColorMapper(palette=run_palette, low=-0.5, high=len(cluster_names) - 0.5)
-    run_src = ColumnDataSource({"left": rs * scale, "right": re_ * scale, "bottom": (rr - 0.3).astype(np.float32),
-                                "top": (rr + 0.3).astype(np.float32), "code": rc.astype(np.float32)},
-                               name="timeline_runs")
-    timeline = figure(height=max(140, 40 + 28 * len(rec_names)), sizing_mode="stretch_width", output_backend="webgl",
-                      x_axis_type="datetime" if timed else "linear", title="timeline (ethogram): clusters, "
-                      "and the selected windows marked above each recording", tools="xpan,xwheel_zoom,reset,save",
-                      name="timeline", y_range=(-0.6, len(rec_names) - 0.4))
-    timeline.quad(left="left", right="right", bottom="bottom", top="top", line_color=None,
-                  fill_color={"field": "code", "transform": run_mapper},
-                  source=run_src)
-    timeline.quad(left="left", right="right", bottom="bottom", top="top", fill_color="black", line_color="black",
-                  source=mark_src)
+    run_src = ColumnDataSource(
+        {
+            "left": rs * scale,
+            "right": re_ * scale,
+            "bottom": (rr - 0.3).astype(np.float32),
+            "top": (rr + 0.3).astype(np.float32),
+            "code": rc.astype(np.float32),
+        },
+        name="timeline_runs",
+    )
+    timeline = figure(
+        height=max(140, 40 + 28 * len(rec_names)),
+        sizing_mode="stretch_width",
+        output_backend="webgl",
+        x_axis_type="datetime" if timed else "linear",
+        title="timeline (ethogram): clusters, and the selected windows marked above each recording",
+        tools="xpan,xwheel_zoom,reset,save",
+        name="timeline",
+        y_range=(-0.6, len(rec_names) - 0.4),
+    )
+    timeline.quad(
+        left="left",
+        right="right",
+        bottom="bottom",
+        top="top",
+        line_color=None,
+        fill_color={"field": "code", "transform": run_mapper},
+        source=run_src,
+    )
+    timeline.quad(
+        left="left", right="right", bottom="bottom", top="top", fill_color="black", line_color="black", source=mark_src
+    )
     timeline.yaxis.ticker = list(range(len(rec_names)))
     timeline.yaxis.major_label_overrides = {i: name for i, name in enumerate(rec_names)}
     timeline.ygrid.visible = False
 
-    select_cb = CustomJS(args={**common, "band_src": band_src, "mark_src": mark_src, "stats": stats},
-                         code=JS_SELECT)
+    select_cb = CustomJS(args={**common, "band_src": band_src, "mark_src": mark_src, "stats": stats}, code=JS_SELECT)
     src.selected.js_on_change("indices", select_cb)
 
     legend = Div(text="", name="colour_legend", width=200)
     select = Select(title="colour by", value=first_mode, options=list(modes), name="colour_by", width=200)
-    colour_cb = CustomJS(args={"src": src, "select": select, "modes": mode_meta, "mapper": mapper,
-                               "legend": legend}, code=JS_COLOUR)
+    colour_cb = CustomJS(
+        args={"src": src, "select": select, "modes": mode_meta, "mapper": mapper, "legend": legend}, code=JS_COLOUR
+    )
     select.js_on_change("value", colour_cb)
 
     counts = np.bincount(cluster_codes, minlength=len(cluster_names))
-    box_labels = [f"cluster {name} ({counts[k]:,})" if name != "-1" else f"noise ({counts[k]:,})"
-                  for k, name in enumerate(cluster_names)]
+    box_labels = [
+        f"cluster {name} ({counts[k]:,})" if name != "-1" else f"noise ({counts[k]:,})"
+        for k, name in enumerate(cluster_names)
+    ]
     checks = CheckboxGroup(labels=box_labels, active=list(range(len(cluster_names))), name="cluster_toggles")
-    checks.js_on_change("active", CustomJS(args={"src": src, "checks": checks, "view_filter": view_filter,
-                                                 "noise_box": noise}, code=JS_SHOW))
+    checks.js_on_change(
+        "active",
+        CustomJS(args={"src": src, "checks": checks, "view_filter": view_filter, "noise_box": noise}, code=JS_SHOW),
+    )
 
     table_rows = cluster_table(cluster_codes, cluster_names, rec_codes, start, end)
     table_src = ColumnDataSource({key: [r[key] for r in table_rows] for key in table_rows[0]}, name="cluster_table")
-    table = DataTable(source=table_src, height=min(400, 30 + 26 * len(table_rows)), sizing_mode="stretch_width",
-                      index_position=None, reorderable=False,
-                      columns=[TableColumn(field=f, title=t) for f, t in (
-                          ("cluster", "cluster"), ("windows", "windows"), ("time_s", "time (s)"),
-                          ("share", "share of time"), ("bouts", "bouts"), ("median_bout_s", "median bout (s)"))])
+    table = DataTable(
+        source=table_src,
+        height=min(400, 30 + 26 * len(table_rows)),
+        sizing_mode="stretch_width",
+        index_position=None,
+        reorderable=False,
+        columns=[
+            TableColumn(field=f, title=t)
+            for f, t in (
+                ("cluster", "cluster"),
+                ("windows", "windows"),
+                ("time_s", "time (s)"),
+                ("share", "share of time"),
+                ("bouts", "bouts"),
+                ("median_bout_s", "median bout (s)"),
+            )
+        ],
+    )
 
     reps = _representatives(panels[names[0]], cluster_codes, cluster_names, q, lo, step)
     rep_figs = []
@@ -192,20 +292,31 @@ def _build(X, panels, clusters, labels, recs, start, end, timed, title, channel_
         fig.xaxis.visible = fig.yaxis.visible = False
         rep_figs.append(fig)
 
-    header = Div(text=f"<h2 style='margin:4px 0'>{_escape(title)}</h2><p style='margin:0'>{n:,} windows of "
-                      f"{C} channel{'s' if C != 1 else ''}; {len(rec_names)} recording"
-                      f"{'s' if len(rec_names) != 1 else ''}. Hover a point for its window; box or lasso "
-                      "select (toolbar) to see the selection below; tick clusters to show or hide them.</p>",
-                 sizing_mode="stretch_width")
+    header = Div(
+        text=f"<h2 style='margin:4px 0'>{_escape(title)}</h2><p style='margin:0'>{n:,} windows of "
+        f"{C} channel{'s' if C != 1 else ''}; {len(rec_names)} recording"
+        f"{'s' if len(rec_names) != 1 else ''}. Hover a point for its window; box or lasso "
+        "select (toolbar) to see the selection below; tick clusters to show or hide them.</p>",
+        sizing_mode="stretch_width",
+    )
     side = column(select, legend, Div(text="<b>clusters shown</b>"), checks, width=220)
-    layout = column(header, row(*maps, side, sizing_mode="stretch_width"), stats,
-                    row(trace_fig, sizing_mode="stretch_width"), timeline,
-                    Div(text="<b>clusters</b>: time budget and representative window (medoid on the first map)"),
-                    table, row(*rep_figs), sizing_mode="stretch_width", name="page")
+    layout = column(
+        header,
+        row(*maps, side, sizing_mode="stretch_width"),
+        stats,
+        row(trace_fig, sizing_mode="stretch_width"),
+        timeline,
+        Div(text="<b>clusters</b>: time budget and representative window (medoid on the first map)"),
+        table,
+        row(*rep_figs),
+        sizing_mode="stretch_width",
+        name="page",
+    )
     doc = Document(title=title)
     doc.add_root(layout)
-    doc.js_on_event(DocumentReady, CustomJS(args={"select": select, "modes": mode_meta, "legend": legend},
-                                            code=JS_READY))
+    doc.js_on_event(
+        DocumentReady, CustomJS(args={"select": select, "modes": mode_meta, "legend": legend}, code=JS_READY)
+    )
     return doc
 
 
@@ -230,9 +341,21 @@ def _escape(text):
     return html.escape(str(text))
 
 
-def explore(X, embedding, *, clusters=None, labels=None, recordings=None, times=None, ends=None,
-            channel_names=None, title="deeptda map", out="explore.html", max_trace_points=64,
-            max_trace_bytes=16_000_000):
+def explore(
+    X,
+    embedding,
+    *,
+    clusters=None,
+    labels=None,
+    recordings=None,
+    times=None,
+    ends=None,
+    channel_names=None,
+    title="deeptda map",
+    out="explore.html",
+    max_trace_points=64,
+    max_trace_bytes=16_000_000,
+):
     """Write one self-contained HTML page that links a map, its windows and their timeline.
 
     The page needs no server and fetches nothing: open it in any browser, offline.
@@ -302,8 +425,9 @@ def explore(X, embedding, *, clusters=None, labels=None, recordings=None, times=
     lab = as_categories(labels, "labels", n)
     rec = as_categories(recordings, "recordings", n)
     start, end, timed = window_times(times, ends, n, None if rec is None else rec[0])
-    doc = _build(X, panels, cl, lab, rec, start, end, timed, title, channel_names, int(max_trace_points),
-                 int(max_trace_bytes))
+    doc = _build(
+        X, panels, cl, lab, rec, start, end, timed, title, channel_names, int(max_trace_points), int(max_trace_bytes)
+    )
     html = render(doc, title)
     out = Path(os.fspath(out))
     if out.parent and not out.parent.exists():

@@ -33,8 +33,17 @@ __all__ = ["add_faults", "make_spheres", "FAULT_KINDS"]
 FAULT_KINDS = ("noise", "dropout", "saturation")
 
 
-def add_faults(X, *, snr_db=10.0, spike_fraction=0.005, spike_sd=8.0, corrupt_fraction=0.05, clip_sd=0.5,
-               random_state=0, return_kinds=False):
+def add_faults(
+    X,
+    *,
+    snr_db=10.0,
+    spike_fraction=0.005,
+    spike_sd=8.0,
+    corrupt_fraction=0.05,
+    clip_sd=0.5,
+    random_state=0,
+    return_kinds=False,
+):
     """Corrupt windows or rows with the suite's sensor fault model (see the module docstring).
 
     Parameters
@@ -99,7 +108,7 @@ def add_faults(X, *, snr_db=10.0, spike_fraction=0.005, spike_sd=8.0, corrupt_fr
             if t > 1:
                 length = max(1, int(round(rng.uniform(0.25, 0.75) * t)))
                 start = rng.integers(0, t - length + 1)
-                out[r, :, start:start + length] = 0.0
+                out[r, :, start : start + length] = 0.0
             else:  # rows: a dropout zeroes a random part of the features
                 out[r, rng.random(c) < rng.uniform(0.25, 0.75), :] = 0.0
         else:
@@ -109,8 +118,7 @@ def add_faults(X, *, snr_db=10.0, spike_fraction=0.005, spike_sd=8.0, corrupt_fr
     return (out, kinds.astype(str)) if return_kinds else out
 
 
-def make_spheres(n_samples=1100, n_spheres=10, dim=101, radius=5.0, outer_radius=25.0, outer_share=0.5,
-                 random_state=0):
+def make_spheres(n_samples=1100, n_spheres=10, dim=101, radius=5.0, outer_radius=25.0, outer_share=0.5, random_state=0):
     """Ten small spheres inside a large one (the Spheres set of Topological Autoencoders).
 
     Points lie on ``n_spheres`` spheres of radius ``radius`` in ``dim``

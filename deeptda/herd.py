@@ -60,13 +60,16 @@ class HerdPipeline:
         if self.interval_s is not None:
             dt = interval_seconds(rec, chunk_rows)
             if dt is None:
-                raise ValueError(f"recording {rec.name!r} has no timestamps but the pipeline was fitted on timestamped "
-                                 "recordings; give the same timestamp column.")
+                raise ValueError(
+                    f"recording {rec.name!r} has no timestamps but the pipeline was fitted on timestamped "
+                    "recordings; give the same timestamp column."
+                )
             if abs(dt - self.interval_s) > 0.02 * self.interval_s:
                 raise ValueError(
                     f"recording {rec.name!r} is sampled every {dt:.4g} s but the pipeline every "
                     f"{self.interval_s:.4g} s; resample it to the pipeline's rate first "
-                    "(e.g. pandas' resample().mean()).")
+                    "(e.g. pandas' resample().mean())."
+                )
         return iter_windows(rec, self.window, self.stride, chunk_rows=chunk_rows)
 
     def to_bytes(self):
@@ -81,9 +84,18 @@ class HerdPipeline:
 
         model_config, model_tensors = self.model.get_state()
         cluster_config, cluster_arrays = self.clusterer.get_state()
-        config = {"format": _FORMAT, "format_version": _FORMAT_VERSION, "window": self.window, "stride": self.stride,
-                  "interval_s": self.interval_s, "timestamp": self.timestamp, "channels": self.channels,
-                  "n_train": self.n_train, "model": model_config, "clusterer": cluster_config}
+        config = {
+            "format": _FORMAT,
+            "format_version": _FORMAT_VERSION,
+            "window": self.window,
+            "stride": self.stride,
+            "interval_s": self.interval_s,
+            "timestamp": self.timestamp,
+            "channels": self.channels,
+            "n_train": self.n_train,
+            "model": model_config,
+            "clusterer": cluster_config,
+        }
         payload = {"config": json.dumps(config)}
         payload.update({f"model/{k}": v for k, v in model_tensors.items()})
         payload.update({f"clusterer/{k}": torch.as_tensor(v) for k, v in cluster_arrays.items()})
@@ -114,13 +126,22 @@ class HerdPipeline:
             raise ValueError(f"not a readable deeptda pipeline file ({type(exc).__name__}: {exc}).") from None
         if config.get("format") != _FORMAT or config.get("format_version") != _FORMAT_VERSION:
             raise ValueError("not a deeptda herd pipeline file of this version; refit it with deeptda fit.")
-        model = DeepTDA.from_state(config["model"], {k[6:]: v for k, v in payload.items() if k.startswith("model/")},
-                                   device=device)
+        model = DeepTDA.from_state(
+            config["model"], {k[6:]: v for k, v in payload.items() if k.startswith("model/")}, device=device
+        )
         clusterer = PersistenceClustering.from_state(
-            config["clusterer"], {k[10:]: v.numpy() for k, v in payload.items() if k.startswith("clusterer/")})
-        return cls(window=config["window"], stride=config["stride"], interval_s=config["interval_s"],
-                   timestamp=config["timestamp"], channels=config["channels"], model=model, clusterer=clusterer,
-                   n_train=config["n_train"])
+            config["clusterer"], {k[10:]: v.numpy() for k, v in payload.items() if k.startswith("clusterer/")}
+        )
+        return cls(
+            window=config["window"],
+            stride=config["stride"],
+            interval_s=config["interval_s"],
+            timestamp=config["timestamp"],
+            channels=config["channels"],
+            model=model,
+            clusterer=clusterer,
+            n_train=config["n_train"],
+        )
 
 
 def _resolve(value, name, interval_s):
@@ -130,8 +151,18 @@ def _resolve(value, name, interval_s):
     return to_samples(value, name, seconds)
 
 
-def fit_pipeline(recordings, *, window="2.56s", stride=None, n_windows=20_000, random_state=None, model_params=None,
-                 cluster_params=None, chunk_rows=CHUNK_ROWS, verbose=False):
+def fit_pipeline(
+    recordings,
+    *,
+    window="2.56s",
+    stride=None,
+    n_windows=20_000,
+    random_state=None,
+    model_params=None,
+    cluster_params=None,
+    chunk_rows=CHUNK_ROWS,
+    verbose=False,
+):
     """Fit one pipeline on a seeded sample of windows drawn across all recordings.
 
     One pass over the data: every window gets a random key from a generator seeded
@@ -153,8 +184,16 @@ def fit_pipeline(recordings, *, window="2.56s", stride=None, n_windows=20_000, r
     interval = interval_seconds(first, chunk_rows)
     w = _resolve(window, "window", interval)
     s = _resolve(window if stride is None else stride, "stride", interval)
-    pipeline = HerdPipeline(window=w, stride=s, interval_s=interval, timestamp=first.timestamp,
-                            channels=first.channels, model=None, clusterer=None, n_train=0)
+    pipeline = HerdPipeline(
+        window=w,
+        stride=s,
+        interval_s=interval,
+        timestamp=first.timestamp,
+        channels=first.channels,
+        model=None,
+        clusterer=None,
+        n_train=0,
+    )
     rng = as_generator(random_state)
     keys = np.zeros(0)
     kept = None
@@ -181,16 +220,34 @@ def fit_pipeline(recordings, *, window="2.56s", stride=None, n_windows=20_000, r
 # apply
 # ------------------------------------------------------------------------------------------------
 
+
 def _map_recording(pipeline, rec, chunk_rows):
     parts = []
     for X, start, end in pipeline.windows(rec, chunk_rows):
         Y = pipeline.model.transform(X)
-        parts.append(pd.DataFrame({"recording": rec.name, "start": start, "end": end,
-                                   "x": Y[:, 0].astype(np.float32), "y": Y[:, 1].astype(np.float32),
-                                   "cluster": pipeline.clusterer.predict(Y).astype(np.int64)}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "recording": rec.name,
+                    "start": start,
+                    "end": end,
+                    "x": Y[:, 0].astype(np.float32),
+                    "y": Y[:, 1].astype(np.float32),
+                    "cluster": pipeline.clusterer.predict(Y).astype(np.int64),
+                }
+            )
+        )
     if not parts:
-        return pd.DataFrame({"recording": pd.Series(dtype=str), "start": [], "end": [], "x": np.float32(),
-                             "y": np.float32(), "cluster": np.int64()})
+        return pd.DataFrame(
+            {
+                "recording": pd.Series(dtype=str),
+                "start": [],
+                "end": [],
+                "x": np.float32(),
+                "y": np.float32(),
+                "cluster": np.int64(),
+            }
+        )
     return pd.concat(parts, ignore_index=True)
 
 
@@ -338,15 +395,17 @@ def _apply_dask(pipeline, recordings, out, scheduler, workers, chunk_rows, progr
     digest = hashlib.sha256(blob).hexdigest()
     cluster = None
     if scheduler is None:
-        cluster = LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address=None)
+        cluster = LocalCluster(
+            n_workers=int(workers), threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        )
         client = Client(cluster)
     else:
         client = Client(scheduler)
     try:
         shipped = client.scatter(blob, broadcast=True)  # once per worker
-        futures = client.map(_apply_on_worker, recordings, blob=shipped, digest=digest, out=out,
-                             chunk_rows=chunk_rows, pure=False)
+        futures = client.map(
+            _apply_on_worker, recordings, blob=shipped, digest=digest, out=out, chunk_rows=chunk_rows, pure=False
+        )
         if progress:
             from distributed import progress as dask_progress
 
@@ -381,9 +440,11 @@ def _write_summary(out, long, wide, pipeline, n_recordings):
     plt.close(fig)
     hours = wide.sum(axis=1) / 3600.0
     table = share.assign(hours=hours).round(3)
-    text = (f"# Time budget of {n_recordings} recordings\n\n"
-            f"One pipeline ({pipeline.n_train:,} training windows of {pipeline.window} samples, stride "
-            f"{pipeline.stride}); share of each recording's time per cluster (each window stands for one "
-            "stride of time).\n\n" + table.to_markdown() + "\n\n![time budget](time_budget.png)\n")
+    text = (
+        f"# Time budget of {n_recordings} recordings\n\n"
+        f"One pipeline ({pipeline.n_train:,} training windows of {pipeline.window} samples, stride "
+        f"{pipeline.stride}); share of each recording's time per cluster (each window stands for one "
+        "stride of time).\n\n" + table.to_markdown() + "\n\n![time budget](time_budget.png)\n"
+    )
     with atomic_path(os.path.join(out, "summary.md")) as tmp, open(tmp, "w") as fh:
         fh.write(text)

@@ -97,8 +97,9 @@ class TSNE(_Flattening):
         "verbose": ["boolean"],
     }
 
-    def __init__(self, n_components=2, *, perplexity=30.0, backend="opentsne", n_jobs=1,
-                 random_state=None, verbose=False):
+    def __init__(
+        self, n_components=2, *, perplexity=30.0, backend="opentsne", n_jobs=1, random_state=None, verbose=False
+    ):
         self.n_components = n_components
         self.perplexity = perplexity
         self.backend = backend
@@ -116,15 +117,22 @@ class TSNE(_Flattening):
         if self.backend == "opentsne":
             openTSNE = _import("openTSNE", "openTSNE")
             self.model_ = openTSNE.TSNE(
-                n_components=self.n_components, perplexity=self.perplexity_, random_state=seed,
-                n_jobs=self.n_jobs, verbose=self.verbose,
+                n_components=self.n_components,
+                perplexity=self.perplexity_,
+                random_state=seed,
+                n_jobs=self.n_jobs,
+                verbose=self.verbose,
             ).fit(F)
             self.embedding_ = np.asarray(self.model_, dtype=np.float64)
         else:
             from sklearn.manifold import TSNE as SKTSNE
 
-            self.model_ = SKTSNE(n_components=self.n_components, perplexity=self.perplexity_,
-                                 random_state=seed, verbose=int(self.verbose))
+            self.model_ = SKTSNE(
+                n_components=self.n_components,
+                perplexity=self.perplexity_,
+                random_state=seed,
+                verbose=int(self.verbose),
+            )
             self.embedding_ = self.model_.fit_transform(F)
         return self
 
@@ -185,8 +193,13 @@ class UMAP(_Flattening):
         F = self._fit_features(X)
         umap = _import("umap", "umap-learn")
         self.n_neighbors_ = int(min(self.n_neighbors, F.shape[0] - 1))
-        self.model_ = umap.UMAP(n_components=self.n_components, n_neighbors=self.n_neighbors_,
-                                min_dist=self.min_dist, random_state=self.random_state, verbose=self.verbose)
+        self.model_ = umap.UMAP(
+            n_components=self.n_components,
+            n_neighbors=self.n_neighbors_,
+            min_dist=self.min_dist,
+            random_state=self.random_state,
+            verbose=self.verbose,
+        )
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*n_jobs value.*overridden.*")
             warnings.filterwarnings("ignore", message=".*k >= N.*")

@@ -62,8 +62,9 @@ def _check_pair(X, Y):
 
 def _check_k(k, n):
     if not 1 <= k < n / 2:
-        raise ValueError(f"n_neighbors={k} must be at least 1 and below n_samples / 2 = {n / 2}; "
-                         "use a smaller n_neighbors.")
+        raise ValueError(
+            f"n_neighbors={k} must be at least 1 and below n_samples / 2 = {n / 2}; use a smaller n_neighbors."
+        )
 
 
 class NeighbourRanks:
@@ -84,8 +85,11 @@ class NeighbourRanks:
 
         X = _as_2d(X, "X")
         n = X.shape[0]
-        check_memory(24.0 * n * n, f"neighbour ranks of {n} points ({n} x {n} matrices)",
-                     "score a seeded subsample (evaluate_embedding(..., max_samples=5000) does this)")
+        check_memory(
+            24.0 * n * n,
+            f"neighbour ranks of {n} points ({n} x {n} matrices)",
+            "score a seeded subsample (evaluate_embedding(..., max_samples=5000) does this)",
+        )
         D = squareform(pdist(X))
         np.fill_diagonal(D, np.inf)
         self.order = np.argsort(D, axis=1)
@@ -202,9 +206,10 @@ def density_kl(DX, DY, sigma):
     >>> density_kl(D, D, 0.1), density_kl(D, 2 * D, 0.1)
     (0.0, 0.0)
     """
+
     def density(D):
         Dn = D / D.max()
-        f = np.exp(-(Dn ** 2) / sigma).sum(axis=1)
+        f = np.exp(-(Dn**2) / sigma).sum(axis=1)
         return f / f.sum()
 
     fx, fy = density(DX), density(DY)
@@ -249,8 +254,17 @@ def diagram_distances(X, Y, *, max_points_0d=1000, max_points_1d=200, metric="wa
     return out
 
 
-def evaluate_embedding(X, Y, labels=None, *, n_neighbors=(5, 10, 30), sigmas=(0.01, 0.1, 1.0),
-                       max_samples=5000, max_points_1d=200, random_state=None):
+def evaluate_embedding(
+    X,
+    Y,
+    labels=None,
+    *,
+    n_neighbors=(5, 10, 30),
+    sigmas=(0.01, 0.1, 1.0),
+    max_samples=5000,
+    max_points_1d=200,
+    random_state=None,
+):
     """Score an embedding ``Y`` of data ``X``.
 
     Parameters

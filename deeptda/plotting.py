@@ -7,8 +7,14 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["label_colours", "plot_embeddings", "plot_persistence_diagram", "plot_timeline",
-           "plot_history", "plot_representatives"]
+__all__ = [
+    "label_colours",
+    "plot_embeddings",
+    "plot_persistence_diagram",
+    "plot_timeline",
+    "plot_history",
+    "plot_representatives",
+]
 
 
 def label_colours(labels):

@@ -37,8 +37,9 @@ def check_windows_or_rows(estimator, X, *, reset):
             f"X is {ndim}-D but {type(estimator).__name__} was fitted on "
             f"{estimator.n_dims_in_}-D input; pass data of the same layout."
         )
-    X = validate_data(estimator, X, reset=reset, allow_nd=True, dtype=[np.float32, np.float64],
-                      ensure_min_samples=2 if reset else 1)
+    X = validate_data(
+        estimator, X, reset=reset, allow_nd=True, dtype=[np.float32, np.float64], ensure_min_samples=2 if reset else 1
+    )
     if X.ndim not in (2, 3):
         raise ValueError(
             f"X must be 2-D (n_samples, n_features) or 3-D windows (n_windows, n_channels, "
@@ -122,8 +123,12 @@ class ChannelScaler(TransformerMixin, BaseEstimator):
     def get_state(self):
         """The fitted scaler as ``(config, arrays)``: JSON-able parameters and layout, and its statistics."""
         check_is_fitted(self)
-        config = {"clip": self.clip, "n_features_in_": int(self.n_features_in_), "n_dims_in_": int(self.n_dims_in_),
-                  "window_length_": None if self.window_length_ is None else int(self.window_length_)}
+        config = {
+            "clip": self.clip,
+            "n_features_in_": int(self.n_features_in_),
+            "n_dims_in_": int(self.n_dims_in_),
+            "window_length_": None if self.window_length_ is None else int(self.window_length_),
+        }
         return config, {"center": np.asarray(self.center_), "scale": np.asarray(self.scale_)}
 
     @classmethod

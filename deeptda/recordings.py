@@ -112,8 +112,11 @@ def _frames(rec, chunk_rows):
         # one row group at a time: iter_batches over the whole file reads far ahead, and its memory
         # grows with the file's length
         parquet = pq.ParquetFile(rec.path, pre_buffer=False)
-        batches = (b.to_pandas() for i in range(parquet.num_row_groups)
-                   for b in parquet.iter_batches(batch_size=chunk_rows, row_groups=[i], columns=columns))
+        batches = (
+            b.to_pandas()
+            for i in range(parquet.num_row_groups)
+            for b in parquet.iter_batches(batch_size=chunk_rows, row_groups=[i], columns=columns)
+        )
     else:
         batches = pd.read_csv(rec.path, usecols=columns, chunksize=chunk_rows)
     for frame in batches:

@@ -98,8 +98,10 @@ def parse_timestamps(values, *, unit=None, name="timestamp"):
             break
         parsed = None
     if parsed is None:
-        raise ValueError(f"{name} cannot be read as times; give datetimes, date strings or numbers "
-                         "of seconds (with unit='s' or 'ms' for epoch times).")
+        raise ValueError(
+            f"{name} cannot be read as times; give datetimes, date strings or numbers "
+            "of seconds (with unit='s' or 'ms' for epoch times)."
+        )
     if parsed.isna().any() and unit is None:  # formats that differ from row to row: parse each
         for utc in (False, True):
             try:
@@ -170,7 +172,8 @@ def time_axis(times):
             f"{n_dup} timestamps repeat the previous one (a logger that writes several samples per "
             "tick?); the samples keep their order, and each run of equal times is spread evenly up "
             "to the next time.",
-            UserWarning, stacklevel=4,
+            UserWarning,
+            stacklevel=4,
         )
         seconds = _spread_duplicates(seconds)
         if isinstance(times, np.ndarray) and np.issubdtype(times.dtype, np.datetime64):
@@ -184,7 +187,8 @@ def time_axis(times):
             f"time jumps backwards at {n_back} place(s) (first after sample {int(where[0])}; a "
             "daylight-saving change in local time?); the stream is split there and no window spans "
             "a jump. Give zone-aware times (e.g. tz_localize) to keep one time line.",
-            UserWarning, stacklevel=4,
+            UserWarning,
+            stacklevel=4,
         )
         breaks = backward
     return TimeAxis(times, seconds, tz, breaks)

@@ -31,7 +31,7 @@ def _batches(n, batch_size, generator, drop_last):
     order = torch.randperm(n, generator=generator)
     stop = n - n % batch_size if drop_last and n >= batch_size else n
     for i in range(0, stop, batch_size):
-        idx = order[i:i + batch_size]
+        idx = order[i : i + batch_size]
         if len(idx) >= 2:
             yield idx
 
@@ -41,8 +41,7 @@ def _mean_rows(rows):
     return {k: float(np.mean([r[k] for r in rows])) for k in keys}
 
 
-def train_encoder(net, X, *, epochs, batch_size, learning_rate, temperature, augmentations,
-                  generator, verbose=False):
+def train_encoder(net, X, *, epochs, batch_size, learning_rate, temperature, augmentations, generator, verbose=False):
     """Contrastive (NT-Xent) training of ``net.encoder`` and ``net.projection``.
 
     Parameters
@@ -161,8 +160,9 @@ def spectral_layout(graph, n, n_components=2, random_state=0):
             if n <= 2000:
                 vals, vecs = np.linalg.eigh(L.toarray())
             else:
-                vals, vecs = eigsh(L, k, which="SM", ncv=max(2 * k + 1, int(np.sqrt(n))), tol=1e-4, v0=v0,
-                                   maxiter=n * 5)
+                vals, vecs = eigsh(
+                    L, k, which="SM", ncv=max(2 * k + 1, int(np.sqrt(n))), tol=1e-4, v0=v0, maxiter=n * 5
+                )
             layout = vecs[:, np.argsort(vals)[1:k]]
         except (sp.linalg.ArpackError, np.linalg.LinAlgError):
             layout = None
@@ -190,8 +190,23 @@ def fit_layout(head, Z, layout, *, steps=100, learning_rate=1e-2, batch_size=409
     return float(loss.detach())
 
 
-def train_map(net, Z, graph, *, epochs, batch_size, learning_rate, topo_weight, topo_dims,
-              a, b, generator, negative_rate=5, init=True, verbose=False):
+def train_map(
+    net,
+    Z,
+    graph,
+    *,
+    epochs,
+    batch_size,
+    learning_rate,
+    topo_weight,
+    topo_dims,
+    a,
+    b,
+    generator,
+    negative_rate=5,
+    init=True,
+    verbose=False,
+):
     """Train ``net.head`` to map the fixed representation ``Z`` to the plane.
 
     Up to ``FULL_BATCH_MAX`` points each step takes every edge of the fuzzy
@@ -231,9 +246,17 @@ def train_map(net, Z, graph, *, epochs, batch_size, learning_rate, topo_weight, 
     """
     n = Z.shape[0]
     if init:
-        fit_layout(net.head, Z, spectral_layout(graph, n, net.head.net[-1].out_features,
-                                                random_state=int(torch.randint(2**31, (1,), generator=generator))),
-                   generator=generator)
+        fit_layout(
+            net.head,
+            Z,
+            spectral_layout(
+                graph,
+                n,
+                net.head.net[-1].out_features,
+                random_state=int(torch.randint(2**31, (1,), generator=generator)),
+            ),
+            generator=generator,
+        )
     opt = torch.optim.Adam(net.head.parameters(), lr=learning_rate)
     full = n <= FULL_BATCH_MAX
     steps_per_epoch = 1 if full else -(-n // batch_size)
@@ -257,8 +280,9 @@ def train_map(net, Z, graph, *, epochs, batch_size, learning_rate, topo_weight, 
                 # attraction over every edge by weight; repulsion from 2n edge ends drawn by weight
                 pushed = rows[torch.multinomial(weights, 2 * n, replacement=True, generator=generator)].to(dev)
                 neg = torch.randint(n, (2 * n, negative_rate), generator=generator).to(dev)
-                loss, parts = neighbour_loss(y_all[rows_d], y_all[cols_d], y_all[neg], a, b, weights=w,
-                                             y_repelled=y_all[pushed])
+                loss, parts = neighbour_loss(
+                    y_all[rows_d], y_all[cols_d], y_all[neg], a, b, weights=w, y_repelled=y_all[pushed]
+                )
                 y_topo = y_all[idx.to(dev)]
             else:
                 edges = torch.multinomial(weights, batch_size, replacement=True, generator=generator)
@@ -266,10 +290,10 @@ def train_map(net, Z, graph, *, epochs, batch_size, learning_rate, topo_weight, 
                 take = torch.cat([rows[edges], cols[edges], neg, idx]).to(dev)
                 y_all = net.head(Z[take])
                 m = batch_size
-                y_anchor, y_pos = y_all[:m], y_all[m:2 * m]
-                y_neg = y_all[2 * m:2 * m + m * negative_rate].reshape(m, negative_rate, -1)
+                y_anchor, y_pos = y_all[:m], y_all[m : 2 * m]
+                y_neg = y_all[2 * m : 2 * m + m * negative_rate].reshape(m, negative_rate, -1)
                 loss, parts = neighbour_loss(y_anchor, y_pos, y_neg, a, b)
-                y_topo = y_all[2 * m + m * negative_rate:]
+                y_topo = y_all[2 * m + m * negative_rate :]
             if topo_weight > 0 and len(idx) >= 2:
                 topo, tparts = topological_loss(Z[idx.to(dev)], y_topo, dims=topo_dims)
                 loss = loss + topo_weight * topo

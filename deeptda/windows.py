@@ -78,8 +78,13 @@ def numeric_channels(frame, exclude=()):
     >>> numeric_channels(pd.DataFrame({"t": [0.0], "x": [1.0], "ok": [True], "name": ["a"]}), exclude=["t"])
     ['x']
     """
-    return [c for c in frame.columns if c not in set(exclude) and pd.api.types.is_numeric_dtype(frame[c])
-            and not pd.api.types.is_bool_dtype(frame[c])]
+    return [
+        c
+        for c in frame.columns
+        if c not in set(exclude)
+        and pd.api.types.is_numeric_dtype(frame[c])
+        and not pd.api.types.is_bool_dtype(frame[c])
+    ]
 
 
 class _Stream(NamedTuple):
@@ -101,8 +106,7 @@ def _parse_stream(data, *, timestamp=None, channels=None, labels=None) -> _Strea
         if timestamp is not None:
             if timestamp not in frame.columns:
                 raise ValueError(
-                    f"timestamp column {timestamp!r} is not in the DataFrame; "
-                    f"columns are {list(frame.columns)}."
+                    f"timestamp column {timestamp!r} is not in the DataFrame; columns are {list(frame.columns)}."
                 )
             times = frame[timestamp]
         elif isinstance(frame.index, pd.DatetimeIndex):
@@ -128,11 +132,15 @@ def _parse_stream(data, *, timestamp=None, channels=None, labels=None) -> _Strea
         import scipy.sparse
 
         if scipy.sparse.issparse(data):
-            raise TypeError("sparse input is not supported: a stream is dense (n_timepoints, n_channels); "
-                            "convert it with .toarray().")
+            raise TypeError(
+                "sparse input is not supported: a stream is dense (n_timepoints, n_channels); "
+                "convert it with .toarray()."
+            )
         if np.iscomplexobj(data):
-            raise ValueError("Complex data not supported: a stream holds real sensor values; pass the "
-                             "magnitude (np.abs) or the real and imaginary parts as separate channels.")
+            raise ValueError(
+                "Complex data not supported: a stream holds real sensor values; pass the "
+                "magnitude (np.abs) or the real and imaginary parts as separate channels."
+            )
         try:
             values = np.asarray(data, dtype=np.float64)
         except TypeError as exc:
@@ -152,8 +160,7 @@ def _parse_stream(data, *, timestamp=None, channels=None, labels=None) -> _Strea
                 values = values[:, list(channels)]
             except IndexError:
                 raise ValueError(
-                    f"channels {list(channels)} are not all column indices of a stream with "
-                    f"{values.shape[1]} channels."
+                    f"channels {list(channels)} are not all column indices of a stream with {values.shape[1]} channels."
                 ) from None
             channel_names = [str(c) for c in channels]
         else:
@@ -162,8 +169,7 @@ def _parse_stream(data, *, timestamp=None, channels=None, labels=None) -> _Strea
             times = timestamp if isinstance(timestamp, (pd.Series, pd.Index)) else np.asarray(timestamp)
             if times.shape != (values.shape[0],):
                 raise ValueError(
-                    f"timestamp has shape {times.shape}; expected ({values.shape[0]},), "
-                    "one time per row of the stream."
+                    f"timestamp has shape {times.shape}; expected ({values.shape[0]},), one time per row of the stream."
                 )
     if labels is not None and label_values is None:
         label_values = np.asarray(labels)
@@ -204,9 +210,7 @@ def to_samples(value, name, seconds):
         try:
             duration = pd.Timedelta(value).total_seconds()
         except (ValueError, TypeError):
-            raise ValueError(
-                f"{name}={value!r} is neither a sample count nor a duration like '2.56s'."
-            ) from None
+            raise ValueError(f"{name}={value!r} is neither a sample count nor a duration like '2.56s'.") from None
         if seconds is None:
             raise ValueError(
                 f"{name}={value!r} is a duration, but the stream has no timestamps; give a "
@@ -249,9 +253,7 @@ def window_labels(labels, start_index, window_length, policy="majority"):
     array(['b'], dtype='<U1')
     """
     if policy not in _LABEL_POLICIES:
-        raise ValueError(
-            f"unknown label policy {policy!r}; use one of {list(_LABEL_POLICIES)}."
-        )
+        raise ValueError(f"unknown label policy {policy!r}; use one of {list(_LABEL_POLICIES)}.")
     labels = np.asarray(labels)
     start_index = np.asarray(start_index, dtype=np.int64)
     n = labels.shape[0]
@@ -382,15 +384,12 @@ def sliding_windows(
     array([0, 2, 4, 6])
     """
     if label_policy not in _LABEL_POLICIES:
-        raise ValueError(
-            f"unknown label policy {label_policy!r}; use one of {list(_LABEL_POLICIES)}."
-        )
+        raise ValueError(f"unknown label policy {label_policy!r}; use one of {list(_LABEL_POLICIES)}.")
     stream = _parse_stream(data, timestamp=timestamp, channels=channels, labels=labels)
     n = stream.values.shape[0]
     length = to_samples(window, "window", stream.seconds)
     step = length if stride is None else to_samples(stride, "stride", stream.seconds)
-    starts, n_dropped = _window_starts(n, length, step, partial, stream.seconds, gap_tolerance,
-                                       stream.breaks)
+    starts, n_dropped = _window_starts(n, length, step, partial, stream.seconds, gap_tolerance, stream.breaks)
     if n_dropped:
         warnings.warn(
             f"{n_dropped} windows were dropped because they span gaps in the timestamps "
@@ -400,8 +399,7 @@ def sliding_windows(
         )
     if len(starts) == 0:
         raise ValueError(
-            "no window fits between the gaps of this stream; use a shorter window "
-            "or a larger gap_tolerance."
+            "no window fits between the gaps of this stream; use a shorter window or a larger gap_tolerance."
         )
     X = _cut(stream.values, starts, length)
     last = np.minimum(starts + length, n) - 1
@@ -465,8 +463,17 @@ class SlidingWindow(TransformerMixin, BaseEstimator):
     [0, 0, 1, 1]
     """
 
-    def __init__(self, window=64, stride=None, *, timestamp=None, channels=None,
-                 label_policy="majority", partial="drop", gap_tolerance=1.5):
+    def __init__(
+        self,
+        window=64,
+        stride=None,
+        *,
+        timestamp=None,
+        channels=None,
+        label_policy="majority",
+        partial="drop",
+        gap_tolerance=1.5,
+    ):
         self.window = window
         self.stride = stride
         self.timestamp = timestamp
@@ -477,8 +484,14 @@ class SlidingWindow(TransformerMixin, BaseEstimator):
 
     def _windows(self, X, labels=None):
         return sliding_windows(
-            X, self.window, self.stride, timestamp=self.timestamp, channels=self.channels,
-            labels=labels, label_policy=self.label_policy, partial=self.partial,
+            X,
+            self.window,
+            self.stride,
+            timestamp=self.timestamp,
+            channels=self.channels,
+            labels=labels,
+            label_policy=self.label_policy,
+            partial=self.partial,
             gap_tolerance=self.gap_tolerance,
         )
 

@@ -31,11 +31,12 @@ def test_each_augmentation_keeps_shape_dtype_and_follows_its_generator(name, win
 def test_rotation_preserves_the_norm_of_each_triaxial_sample(windows):
     out = A.rotation(windows, gen(), max_degrees=30)
     for g in range(2):
-        before = windows[:, 3 * g:3 * g + 3].norm(dim=1)
-        after = out[:, 3 * g:3 * g + 3].norm(dim=1)
+        before = windows[:, 3 * g : 3 * g + 3].norm(dim=1)
+        after = out[:, 3 * g : 3 * g + 3].norm(dim=1)
         torch.testing.assert_close(after, before, rtol=1e-5, atol=1e-5)
-    angle = torch.rad2deg(torch.acos(torch.nn.functional.cosine_similarity(windows[:, :3], out[:, :3], dim=1)
-                                     .clamp(-1, 1)))
+    angle = torch.rad2deg(
+        torch.acos(torch.nn.functional.cosine_similarity(windows[:, :3], out[:, :3], dim=1).clamp(-1, 1))
+    )
     assert angle.max() <= 30 + 1e-3
     assert A.rotation(windows[:, :4], gen()).equal(windows[:, :4])  # not tri-axial: unchanged
 
@@ -54,14 +55,14 @@ def test_mask_zeroes_one_stretch_per_window(windows):
     assert (zeroed.sum(dim=1) == 10).all()
     starts = zeroed.float().argmax(dim=1)
     for row, s in zip(zeroed, starts):
-        assert row[s:s + 10].all()
+        assert row[s : s + 10].all()
 
 
 def test_spikes_touch_only_a_fraction_of_windows_at_single_samples():
     x = torch.zeros((4000, 3, 40))
     out = A.spikes(x, gen(), probability=0.25, max_spikes=5, max_height=10.0)
     hit = (out != 0).flatten(1).any(dim=1).float().mean().item()
-    assert math.isclose(hit, 0.25 * (1 - 0.4 ** 5), abs_tol=0.03)
+    assert math.isclose(hit, 0.25 * (1 - 0.4**5), abs_tol=0.03)
     per_window = (out != 0).flatten(1).sum(dim=1)
     assert per_window.max() <= 5
     assert out.abs().max() <= 10.0 * 5  # spikes may land on the same sample

@@ -124,6 +124,8 @@ def saved_model(tmp):
 
 
 # --------------------------------------------------------------------------- the matrix
+# one case per line (or two) reads as a table: the formatter leaves it as written
+# fmt: off
 CASES = [
     # DeepTDA ---------------------------------------------------------------------------
     Case("DeepTDA.fit", "NaN in windows", lambda t: DeepTDA(**TINY).fit(np.where(W > 2, np.nan, W)),
@@ -374,6 +376,7 @@ CASES = [
     Case("deeptda demo", "negative duration", lambda t: cli("demo", "--duration", "-5", "--out", str(t / "d")),
          cli_error("must be positive")),
 ]
+# fmt: on
 
 
 def _pickled_object(tmp):

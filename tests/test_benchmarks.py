@@ -25,8 +25,9 @@ def load(script):
 
 
 def run(script, *args):
-    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / f"{script}.py"), *args],
-                         capture_output=True, text=True, timeout=900)
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / f"{script}.py"), *args], capture_output=True, text=True, timeout=900
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     return out.stdout
 
@@ -42,9 +43,23 @@ def test_bench_topology_tiny(tmp_path, capsys):
 def test_bench_embeddings_tiny(tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text("# t\n\nbefore\n<!-- embeddings:start -->\nold numbers\n<!-- embeddings:end -->\nafter\n")
-    load("bench_embeddings").main(["--quick", "--datasets", "basic-motions", "--seeds", "0", "1",
-                                   "--conditions", "clean", "faults", "--out", str(tmp_path),
-                                   "--readme", str(readme)])
+    load("bench_embeddings").main(
+        [
+            "--quick",
+            "--datasets",
+            "basic-motions",
+            "--seeds",
+            "0",
+            "1",
+            "--conditions",
+            "clean",
+            "faults",
+            "--out",
+            str(tmp_path),
+            "--readme",
+            str(readme),
+        ]
+    )
     runs = pd.read_csv(tmp_path / "embeddings_runs.csv")
     assert set(runs["method"]) == {"DeepTDA", "DeepTDA (topo_weight=0)", "t-SNE", "UMAP"}
     assert set(runs["condition"]) == {"clean", "faults"}

@@ -31,8 +31,26 @@ def test_cli_embed_end_to_end(tmp_path, method, capsys):
     csv = tmp_path / "rec.csv"
     df.reset_index().to_csv(csv, index=False)
     out = tmp_path / "emb"
-    code = main(["embed", str(csv), "--out", str(out), "--method", method, "--timestamp", "timestamp",
-                 "--channels", "x,y,z", "--label", "behaviour", "--window", "2.56s", "--stride", "1.28s"])
+    code = main(
+        [
+            "embed",
+            str(csv),
+            "--out",
+            str(out),
+            "--method",
+            method,
+            "--timestamp",
+            "timestamp",
+            "--channels",
+            "x,y,z",
+            "--label",
+            "behaviour",
+            "--window",
+            "2.56s",
+            "--stride",
+            "1.28s",
+        ]
+    )
     assert code == 0
     emb = pd.read_csv(f"{out}.csv")
     assert {"start", "end", "x", "y", "label"} <= set(emb.columns)

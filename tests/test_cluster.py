@@ -35,11 +35,14 @@ def test_clustering_is_deterministic():
     assert np.array_equal(a, c)  # below max_samples nothing is random but the bootstrap, and the count is stable
 
 
-@pytest.mark.parametrize("X, match", [
-    (np.empty((0, 2)), "0 sample"),
-    (np.array([[0.0, np.nan], [1.0, 1.0]]), "NaN"),
-    (np.array([[0.0, 1.0]]), "1 sample"),
-])
+@pytest.mark.parametrize(
+    "X, match",
+    [
+        (np.empty((0, 2)), "0 sample"),
+        (np.array([[0.0, np.nan], [1.0, 1.0]]), "NaN"),
+        (np.array([[0.0, 1.0]]), "1 sample"),
+    ],
+)
 def test_bad_input(X, match):
     with pytest.raises(ValueError, match=match):
         PersistenceClustering().fit(X)
@@ -98,8 +101,26 @@ def test_cli_cluster_end_to_end(tmp_path, capsys, space):
     csv = tmp_path / "rec.csv"
     df.reset_index().drop(columns=["behaviour", "event"]).to_csv(csv, index=False)
     out = tmp_path / "cl"
-    code = main(["cluster", str(csv), "--out", str(out), "--timestamp", "timestamp", "--window", "2.56s",
-                 "--stride", "1.28s", "--min-bout", "10", "--epochs", "5", "--space", space])
+    code = main(
+        [
+            "cluster",
+            str(csv),
+            "--out",
+            str(out),
+            "--timestamp",
+            "timestamp",
+            "--window",
+            "2.56s",
+            "--stride",
+            "1.28s",
+            "--min-bout",
+            "10",
+            "--epochs",
+            "5",
+            "--space",
+            space,
+        ]
+    )
     assert code == 0
     bouts = pd.read_csv(out / "bouts.csv")
     assert {"start", "end", "duration", "cluster"} <= set(bouts.columns)
@@ -202,13 +223,30 @@ def test_cli_cluster_names_clusters_from_labelled_bouts(tmp_path, capsys):
     # a few labelled bouts: the first minute of every behaviour seen
     runs = (df["behaviour"] != df["behaviour"].shift()).cumsum()
     first = df.groupby(runs).head(1)
-    labelled = pd.DataFrame({"start": first.index, "end": first.index + pd.Timedelta("60s"),
-                             "label": first["behaviour"].to_numpy()}).drop_duplicates("label")
+    labelled = pd.DataFrame(
+        {"start": first.index, "end": first.index + pd.Timedelta("60s"), "label": first["behaviour"].to_numpy()}
+    ).drop_duplicates("label")
     labels_csv = tmp_path / "bouts.csv"
     labelled.to_csv(labels_csv, index=False)
     out = tmp_path / "cl"
-    code = main(["cluster", str(csv), "--out", str(out), "--timestamp", "timestamp", "--window", "2.56s",
-                 "--stride", "1.28s", "--epochs", "5", "--labels", str(labels_csv)])
+    code = main(
+        [
+            "cluster",
+            str(csv),
+            "--out",
+            str(out),
+            "--timestamp",
+            "timestamp",
+            "--window",
+            "2.56s",
+            "--stride",
+            "1.28s",
+            "--epochs",
+            "5",
+            "--labels",
+            str(labels_csv),
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "cluster names from" in captured.out

@@ -8,8 +8,9 @@ from deeptda.compare import Comparison, compare_methods
 def test_compare_methods_end_to_end_tiny(collar_windows):
     w = collar_windows
     methods = {"DeepTDA": DeepTDA(n_epochs=2, map_epochs=2, random_state=0), "UMAP": UMAP(random_state=0)}
-    result = compare_methods(w.X, w.y, methods=methods, random_state=0,
-                             metric_params={"n_neighbors": 5, "max_points_1d": 50})
+    result = compare_methods(
+        w.X, w.y, methods=methods, random_state=0, metric_params={"n_neighbors": 5, "max_points_1d": 50}
+    )
     assert isinstance(result, Comparison) and set(result.embeddings) == {"DeepTDA", "UMAP"}
     assert {"knn_accuracy", "fit_s", "transform_ms_per_sample"} <= set(result.table.columns)
     assert (result.table["fit_s"] > 0).all() and (result.table["transform_ms_per_sample"] > 0).all()

@@ -103,8 +103,9 @@ def test_wearable_simulator_is_seeded_and_shaped_as_asked():
 def test_wearable_shares_follow_the_imbalance_and_transitions_keep_gravity():
     from deeptda.datasets import make_wearable_stream
 
-    df = make_wearable_stream(6 * 3600, 5, n_behaviours=4, imbalance=20, noise=0.0, clip=None,
-                              rotation=0, random_state=1)
+    df = make_wearable_stream(
+        6 * 3600, 5, n_behaviours=4, imbalance=20, noise=0.0, clip=None, rotation=0, random_state=1
+    )
     shares = df["behaviour"].value_counts(normalize=True)
     assert shares.iloc[0] / shares.iloc[-1] > 4  # unequal shares (20 in expectation over many bouts)
     # around bout boundaries the cross-fade never loses gravity: |acc| stays near 1 g at rest

@@ -1,6 +1,5 @@
 """The encoder's parts: the input views (PCA projection, phase-free spectra) and despiking."""
 
-
 import numpy as np
 import torch
 
@@ -17,16 +16,20 @@ def test_input_view_projects_like_pca_and_its_spectra_ignore_phase():
     view = InputView(X.shape[1:], dims).fit(X, random_state=0)
     out = view(torch.as_tensor(X)).numpy()
     raw = PCA(32, svd_solver="full").fit_transform(X.reshape(50, -1).astype(np.float64))
-    scale = np.sqrt((raw ** 2).sum(axis=1).mean())
+    scale = np.sqrt((raw**2).sum(axis=1).mean())
     np.testing.assert_allclose(np.abs(out[:, :32]), np.abs(raw / scale), atol=1e-4)
     assert np.isclose(np.sqrt((out[:, 32:] ** 2).sum(axis=1).mean()), 1.0, atol=1e-4)
     shifted = torch.as_tensor(np.roll(X, 5, axis=2))
-    np.testing.assert_allclose(amplitude_spectra(shifted).numpy(), amplitude_spectra(torch.as_tensor(X)).numpy(),
-                               atol=1e-4)
+    np.testing.assert_allclose(
+        amplitude_spectra(shifted).numpy(), amplitude_spectra(torch.as_tensor(X)).numpy(), atol=1e-4
+    )
     np.testing.assert_allclose(view(shifted).numpy()[:, 32:], out[:, 32:], atol=1e-4)
     # energy-preserving: the spectrum's norm is the window's norm
-    np.testing.assert_allclose(np.linalg.norm(amplitude_spectra(torch.as_tensor(X)).numpy(), axis=1),
-                               np.linalg.norm(X.reshape(50, -1), axis=1), rtol=1e-4)
+    np.testing.assert_allclose(
+        np.linalg.norm(amplitude_spectra(torch.as_tensor(X)).numpy(), axis=1),
+        np.linalg.norm(X.reshape(50, -1), axis=1),
+        rtol=1e-4,
+    )
 
 
 def test_view_dims_follow_the_data():

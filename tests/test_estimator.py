@@ -148,10 +148,23 @@ def test_save_load_roundtrip(fitted, tmp_path):
 # test below fails when a parameter is added without a value here, so a new parameter cannot be
 # left out of what a saved model keeps.
 NON_DEFAULT = {
-    "n_components": 3, "n_neighbors": 7, "topo_weight": 1.5, "topo_dims": (0, 1), "n_epochs": 2, "map_epochs": 3,
-    "batch_size": 16, "learning_rate": 2e-3, "map_learning_rate": 5e-3, "latent_dim": 8,
-    "augmentations": ("jitter", "crop"), "temperature": 0.3, "despike": False, "max_train_samples": 40,
-    "encoder": "mlp", "random_state": 11, "verbose": False,
+    "n_components": 3,
+    "n_neighbors": 7,
+    "topo_weight": 1.5,
+    "topo_dims": (0, 1),
+    "n_epochs": 2,
+    "map_epochs": 3,
+    "batch_size": 16,
+    "learning_rate": 2e-3,
+    "map_learning_rate": 5e-3,
+    "latent_dim": 8,
+    "augmentations": ("jitter", "crop"),
+    "temperature": 0.3,
+    "despike": False,
+    "max_train_samples": 40,
+    "encoder": "mlp",
+    "random_state": 11,
+    "verbose": False,
 }
 NOT_SAVED = {"device": "where a loaded model runs is chosen at load time"}
 

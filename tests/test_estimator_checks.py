@@ -7,8 +7,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from deeptda import PersistenceClustering, SlidingWindow
 
-_ROWS_ARE_WINDOWS = ("a stream of n samples becomes fewer windows: transform's rows are windows, not the "
-                     "input's samples")
+_ROWS_ARE_WINDOWS = "a stream of n samples becomes fewer windows: transform's rows are windows, not the input's samples"
 _ORDERED = "a stream is ordered in time: windows are cut from consecutive samples, so order and subsets matter"
 _ONE_CHANNEL = "a 1-D array is a stream of one channel, not an error"
 SLIDING_WINDOW_EXPECTED_FAILURES = {
@@ -30,7 +29,8 @@ def _expected(estimator):
     return CLUSTERING_EXPECTED_FAILURES
 
 
-@parametrize_with_checks([SlidingWindow(window=4, stride=2), PersistenceClustering(random_state=0)],
-                         expected_failed_checks=_expected)
+@parametrize_with_checks(
+    [SlidingWindow(window=4, stride=2), PersistenceClustering(random_state=0)], expected_failed_checks=_expected
+)
 def test_sklearn_compatible(estimator, check):
     check(estimator)

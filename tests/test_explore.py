@@ -28,13 +28,15 @@ def collar():
 
 def _page(collar, path, **kwargs):
     w, codes, Y, rec = collar
-    args = dict(clusters=codes, labels=w.y, recordings=rec, times=w.start, ends=w.end,
-                channel_names=["x", "y", "z"], out=path)
+    args = dict(
+        clusters=codes, labels=w.y, recordings=rec, times=w.start, ends=w.end, channel_names=["x", "y", "z"], out=path
+    )
     args.update(kwargs)
     return explore(w.X, {"DeepTDA": Y, "mirror": Y[:, ::-1], "negated": -Y}, **args)
 
 
 # --- pure parts -------------------------------------------------------------------------------
+
 
 def test_selection_summary_exact():
     start = np.array([0.0, 1.0, 2.0, 10.0, 0.0])
@@ -65,23 +67,26 @@ def test_page_is_self_contained_and_deterministic(collar, tmp_path):
     assert a == b, "the same inputs must give the same file, byte for byte"
     assert not re.search(r"<script[^>]+src=|<link[^>]+href=|@import", a)
     # our own markup and data (everything after the inlined library) name no address at all
-    ours = a[a.index('<div id="deeptda-root-0"'):]
+    ours = a[a.index('<div id="deeptda-root-0"') :]
     assert not re.search(r"https?://", ours)
     assert '"id":"p1' not in a  # Bokeh's process-global ids are renumbered
     assert len(a) < 8_000_000
     assert not list(tmp_path.glob("**/.*.tmp")), "the page is written atomically, no temporary file left"
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"embedding": np.zeros((5, 2))}, r"has 5 rows but X has \d+ windows"),
-    ({"embedding": np.zeros((10, 3))}, r"needs shape \(n_windows, 2\)"),
-    ({"clusters": np.zeros(4)}, r"clusters has shape \(4,\); it needs one value per window"),
-    ({"times": np.arange(3.0)}, r"times has shape \(3,\)"),
-    ({"labels": np.r_[np.nan, np.ones(9)]}, r"labels contains NaN"),
-    ({"ends": np.arange(10.0)}, r"ends needs times"),
-    ({"times": np.arange(10.0), "ends": np.arange(10.0) - 1}, r"end before they start"),
-    ({"channel_names": ["a"]}, r"channel_names has 1 names for 2 channels"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"embedding": np.zeros((5, 2))}, r"has 5 rows but X has \d+ windows"),
+        ({"embedding": np.zeros((10, 3))}, r"needs shape \(n_windows, 2\)"),
+        ({"clusters": np.zeros(4)}, r"clusters has shape \(4,\); it needs one value per window"),
+        ({"times": np.arange(3.0)}, r"times has shape \(3,\)"),
+        ({"labels": np.r_[np.nan, np.ones(9)]}, r"labels contains NaN"),
+        ({"ends": np.arange(10.0)}, r"ends needs times"),
+        ({"times": np.arange(10.0), "ends": np.arange(10.0) - 1}, r"end before they start"),
+        ({"channel_names": ["a"]}, r"channel_names has 1 names for 2 channels"),
+    ],
+)
 def test_bad_inputs_are_named(tmp_path, kwargs, message):
     X = np.random.default_rng(0).normal(size=(10, 2, 16))
     args = {"embedding": np.zeros((10, 2)), "out": tmp_path / "p.html", **kwargs}
@@ -109,12 +114,15 @@ def test_plain_rows_and_no_times(tmp_path):
 
 # --- in a real browser ------------------------------------------------------------------------
 
+
 def _browser_or_skip():
     if find_chromium() is None:
         if os.environ.get("DEEPTDA_REQUIRE_BROWSER"):
             pytest.fail("DEEPTDA_REQUIRE_BROWSER is set but no Chromium and ChromeDriver were found")
-        pytest.skip("no Chromium and ChromeDriver on this machine (Debian: apt-get install chromium "
-                    "chromium-driver); the page was not opened in a browser")
+        pytest.skip(
+            "no Chromium and ChromeDriver on this machine (Debian: apt-get install chromium "
+            "chromium-driver); the page was not opened in a browser"
+        )
     pytest.importorskip("selenium", reason="driving the browser needs the extra deeptda[explore] (Selenium)")
 
 
@@ -144,9 +152,10 @@ def _panels(driver):
         "for (let k = 0; doc.get_model_by_name('map_' + k); k++) {"
         "  const r = Bokeh.index.find_one(doc.get_model_by_name('map_' + k)).el.getBoundingClientRect();"
         "  out.push([r.x, r.y, r.width, r.height]); }"
-        "return [out, window.devicePixelRatio];")
+        "return [out, window.devicePixelRatio];"
+    )
     boxes, ratio = rects
-    return [shot[int(y * ratio):int((y + h) * ratio), int(x * ratio):int((x + w) * ratio)] for x, y, w, h in boxes]
+    return [shot[int(y * ratio) : int((y + h) * ratio), int(x * ratio) : int((x + w) * ratio)] for x, y, w, h in boxes]
 
 
 def test_page_in_headless_chromium(collar, tmp_path):
@@ -169,8 +178,9 @@ def test_page_in_headless_chromium(collar, tmp_path):
         before = _panels(driver)
         chosen = np.flatnonzero(codes == codes[0])[:40].tolist() + [n - 1]
         driver.execute_script(f"{_model(driver, 'windows')}.selected.indices = arguments[0];", chosen)
-        got = _wait(driver, "return window.deeptdaSelection && window.deeptdaSelection.count ? "
-                            "window.deeptdaSelection : null")
+        got = _wait(
+            driver, "return window.deeptdaSelection && window.deeptdaSelection.count ? window.deeptdaSelection : null"
+        )
         time.sleep(1.0)
         after = _panels(driver)
         changed = [float(np.abs(a.astype(int) - b.astype(int)).mean()) for a, b in zip(before, after)]
@@ -195,7 +205,9 @@ def test_page_in_headless_chromium(collar, tmp_path):
             "const doc = Bokeh.documents[0], src = doc.get_model_by_name('windows');"
             "const tool = doc.get_model_by_name('map_0').toolbar.tools.find(t => t.type === 'HoverTool'"
             " || t.constructor.name === 'HoverTool');"
-            "tool.callback.execute(tool, {index: {indices: [arguments[0]]}});", chosen[0])
+            "tool.callback.execute(tool, {index: {indices: [arguments[0]]}});",
+            chosen[0],
+        )
         title = driver.execute_script(f"return {_model(driver, 'trace_panel')}.title.text")
         assert title.startswith(f"window {chosen[0]} | recording cow-") and "| cluster " in title
         hover = driver.execute_script(f"return {_model(driver, 'hover_trace')}.data.ch0")
@@ -203,12 +215,16 @@ def test_page_in_headless_chromium(collar, tmp_path):
 
         # colour switch and hiding a cluster
         driver.execute_script(f"{_model(driver, 'colour_by')}.value = 'recording';")
-        assert "cow-b" in _wait(driver, f"return {_model(driver, 'colour_legend')}.text.includes('cow-b') ? "
-                                        f"{_model(driver, 'colour_legend')}.text : null")
+        assert "cow-b" in _wait(
+            driver,
+            f"return {_model(driver, 'colour_legend')}.text.includes('cow-b') ? "
+            f"{_model(driver, 'colour_legend')}.text : null",
+        )
         driver.execute_script(f"{_model(driver, 'cluster_toggles')}.active = [0];")
         shown = driver.execute_script(
             "const f = Bokeh.documents[0].get_model_by_name('map_0').renderers[0].view.filter.booleans;"
-            "return f.filter(Boolean).length;")
+            "return f.filter(Boolean).length;"
+        )
         assert shown == int((codes == 0).sum())
         driver.save_screenshot(str(tmp_path / "collar.png"))
     assert (tmp_path / "collar.png").stat().st_size > 10_000
@@ -226,9 +242,27 @@ def test_cli_explore_end_to_end(tmp_path):
         stream.to_csv(path, index_label="timestamp")
         paths.append(str(path))
     out = tmp_path / "page" / "map.html"
-    code = main(["explore", *paths, "--timestamp", "timestamp", "--window", "2.56s", "--stride", "1.28s",
-                 "--label", "behaviour", "--epochs", "3", "--out", str(out),
-                 "--screenshot", str(tmp_path / "map.png"), "--quiet"])
+    code = main(
+        [
+            "explore",
+            *paths,
+            "--timestamp",
+            "timestamp",
+            "--window",
+            "2.56s",
+            "--stride",
+            "1.28s",
+            "--label",
+            "behaviour",
+            "--epochs",
+            "3",
+            "--out",
+            str(out),
+            "--screenshot",
+            str(tmp_path / "map.png"),
+            "--quiet",
+        ]
+    )
     assert code == 0
     html = out.read_text(encoding="utf-8")
     assert "animal1" in html and "animal2" in html

@@ -10,7 +10,7 @@ from deeptda.datasets import FAULT_KINDS, add_faults, make_spheres
 def windows():
     rng = np.random.default_rng(0)
     t = np.linspace(0, 4 * np.pi, 64)
-    return (np.sin(t)[None, None, :] * rng.uniform(0.5, 2, (400, 3, 1)) + rng.normal(0, 0.1, (400, 3, 64)))
+    return np.sin(t)[None, None, :] * rng.uniform(0.5, 2, (400, 3, 1)) + rng.normal(0, 0.1, (400, 3, 64))
 
 
 def test_noise_alone_has_the_asked_snr(windows):
@@ -32,8 +32,9 @@ def test_spikes_hit_the_asked_share_of_samples_at_the_asked_height(windows):
 
 
 def test_whole_window_faults_do_what_their_names_say(windows):
-    out, kinds = add_faults(windows, snr_db=None, spike_fraction=0, corrupt_fraction=0.2, clip_sd=0.5,
-                            random_state=3, return_kinds=True)
+    out, kinds = add_faults(
+        windows, snr_db=None, spike_fraction=0, corrupt_fraction=0.2, clip_sd=0.5, random_state=3, return_kinds=True
+    )
     assert (kinds != "").sum() == 80 and set(kinds) - {""} == set(FAULT_KINDS)
     untouched = kinds == ""
     np.testing.assert_allclose(out[untouched], windows[untouched], rtol=1e-6)
@@ -69,12 +70,15 @@ def test_rows_get_the_same_faults():
         assert (out[r] == 0).any()
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(X=np.zeros((0, 3))), "n >= 1"),
-    (dict(X=np.zeros(5)), "windows"),
-    (dict(X=np.full((4, 3), np.nan)), "finite"),
-    (dict(X=np.zeros((4, 3)), corrupt_fraction=1.5), "corrupt_fraction"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(X=np.zeros((0, 3))), "n >= 1"),
+        (dict(X=np.zeros(5)), "windows"),
+        (dict(X=np.full((4, 3), np.nan)), "finite"),
+        (dict(X=np.zeros((4, 3)), corrupt_fraction=1.5), "corrupt_fraction"),
+    ],
+)
 def test_bad_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
         add_faults(**kwargs)

@@ -20,8 +20,11 @@ FAST = {"n_epochs": 4, "map_epochs": 4}
 
 
 def _stream(seed, duration=300):
-    return datasets.make_collar_stream(duration=duration, random_state=seed).drop(
-        columns=["event", "behaviour"]).reset_index()
+    return (
+        datasets.make_collar_stream(duration=duration, random_state=seed)
+        .drop(columns=["event", "behaviour"])
+        .reset_index()
+    )
 
 
 @pytest.fixture(scope="module")
@@ -41,14 +44,14 @@ def herd(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def recordings(herd):
-    return read_recordings([str(herd / "*.csv"), str(herd / "*.parquet")], timestamp="timestamp",
-                           channels=["x", "y", "z"])
+    return read_recordings(
+        [str(herd / "*.csv"), str(herd / "*.parquet")], timestamp="timestamp", channels=["x", "y", "z"]
+    )
 
 
 @pytest.fixture(scope="module")
 def pipeline(recordings):
-    return fit_pipeline(recordings, window="2.56s", stride="1.28s", n_windows=600, random_state=0,
-                        model_params=FAST)
+    return fit_pipeline(recordings, window="2.56s", stride="1.28s", n_windows=600, random_state=0, model_params=FAST)
 
 
 def test_read_recordings_names_and_errors(herd, recordings):
@@ -65,8 +68,7 @@ def test_long_table_with_an_id_column(tmp_path):
     a, b = _stream(1, 60), _stream(2, 60)
     table = pd.concat([a.assign(animal="a"), b.assign(animal="b")], ignore_index=True)
     table.to_parquet(tmp_path / "herd.parquet", index=False, row_group_size=500)
-    recs = read_recordings(str(tmp_path / "herd.parquet"), timestamp="timestamp", channels=["x", "y", "z"],
-                           id="animal")
+    recs = read_recordings(str(tmp_path / "herd.parquet"), timestamp="timestamp", channels=["x", "y", "z"], id="animal")
     assert [r.name for r in recs] == ["a", "b"]
     got = np.concatenate([X for X, _, _ in iter_windows(recs[1], 64, 32, chunk_rows=400)])
     want = sliding_windows(b, 64, 32, timestamp="timestamp", channels=["x", "y", "z"]).X
@@ -95,8 +97,7 @@ def test_a_different_sampling_rate_is_refused(tmp_path, pipeline):
 
 
 def test_sample_is_seeded_and_the_pipeline_round_trips(recordings, pipeline, tmp_path):
-    again = fit_pipeline(recordings, window="2.56s", stride="1.28s", n_windows=600, random_state=0,
-                         model_params=FAST)
+    again = fit_pipeline(recordings, window="2.56s", stride="1.28s", n_windows=600, random_state=0, model_params=FAST)
     np.testing.assert_array_equal(again.model.embedding_, pipeline.model.embedding_)
     assert (pipeline.window, pipeline.stride, pipeline.n_train) == (64, 32, 600)
     pipeline.save(tmp_path / "herd.pt")
@@ -126,8 +127,9 @@ def test_apply_maps_every_window_once(recordings, pipeline):
 
 
 def _read_all(out, recordings):
-    return pd.concat([pd.read_parquet(os.path.join(out, "windows", f"{r.name}.parquet")) for r in recordings],
-                     ignore_index=True)
+    return pd.concat(
+        [pd.read_parquet(os.path.join(out, "windows", f"{r.name}.parquet")) for r in recordings], ignore_index=True
+    )
 
 
 def test_dask_local_cluster_gives_the_same_tables(recordings, pipeline, tmp_path):
@@ -150,17 +152,46 @@ def _cli(*args):
 def test_cli_fit_apply_and_resume_after_a_kill(herd, tmp_path):
     data = [str(herd / "*.csv"), str(herd / "*.parquet")]
     model = tmp_path / "herd.pt"
-    subprocess.run(_cli("fit", *data, "--model", str(model), "--timestamp", "timestamp", "--channels", "x,y,z",
-                        "--window", "2.56s", "--stride", "1.28s", "--sample", "500", "--epochs", "3", "--quiet"),
-                   check=True, capture_output=True, timeout=600)
+    subprocess.run(
+        _cli(
+            "fit",
+            *data,
+            "--model",
+            str(model),
+            "--timestamp",
+            "timestamp",
+            "--channels",
+            "x,y,z",
+            "--window",
+            "2.56s",
+            "--stride",
+            "1.28s",
+            "--sample",
+            "500",
+            "--epochs",
+            "3",
+            "--quiet",
+        ),
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     full = tmp_path / "full"
-    done = subprocess.run(_cli("apply", str(model), *data, "--out", str(full), "--quiet"), check=True,
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        _cli("apply", str(model), *data, "--out", str(full), "--quiet"),
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert "summary" in done.stdout
     # a run killed as soon as its first recording is written, then resumed
     part = tmp_path / "part"
-    proc = subprocess.Popen(_cli("apply", str(model), *data, "--out", str(part), "--quiet"),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        _cli("apply", str(model), *data, "--out", str(part), "--quiet"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and proc.poll() is None:
         if (part / "windows").exists() and any(p.suffix == ".parquet" for p in (part / "windows").iterdir()):
@@ -168,15 +199,31 @@ def test_cli_fit_apply_and_resume_after_a_kill(herd, tmp_path):
             break
         time.sleep(0.01)
     proc.wait(timeout=60)
-    subprocess.run(_cli("apply", str(model), *data, "--out", str(part), "--quiet"), check=True,
-                   capture_output=True, timeout=600)
+    subprocess.run(
+        _cli("apply", str(model), *data, "--out", str(part), "--quiet"), check=True, capture_output=True, timeout=600
+    )
     recs = read_recordings(data, timestamp="timestamp", channels=["x", "y", "z"])
     pd.testing.assert_frame_equal(_read_all(full, recs), _read_all(part, recs))
     pd.testing.assert_frame_equal(pd.read_csv(full / "time_budget.csv"), pd.read_csv(part / "time_budget.csv"))
     # the same pipeline drives the explore page: same windows, same cluster ids as apply
     pytest.importorskip("bokeh", reason="the explore page needs the extra deeptda[explore]")
     page = tmp_path / "cow0.html"
-    subprocess.run(_cli("explore", str(herd / "cow0.csv"), "--model", str(model), "--timestamp", "timestamp",
-                        "--channels", "x,y,z", "--out", str(page), "--quiet"), check=True, capture_output=True,
-                   timeout=600)
+    subprocess.run(
+        _cli(
+            "explore",
+            str(herd / "cow0.csv"),
+            "--model",
+            str(model),
+            "--timestamp",
+            "timestamp",
+            "--channels",
+            "x,y,z",
+            "--out",
+            str(page),
+            "--quiet",
+        ),
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     assert page.stat().st_size > 0

@@ -21,7 +21,8 @@ EXPECTED = {
 }
 
 
-@parametrize_with_checks([TSNE(random_state=0), UMAP(random_state=0)],
-                         expected_failed_checks=lambda est: EXPECTED[type(est).__name__])
+@parametrize_with_checks(
+    [TSNE(random_state=0), UMAP(random_state=0)], expected_failed_checks=lambda est: EXPECTED[type(est).__name__]
+)
 def test_sklearn_compatible(estimator, check):
     check(estimator)

@@ -45,8 +45,20 @@ def test_evaluate_embedding_keys_and_errors():
     X = rng.normal(size=(60, 5))
     labels = (X[:, 0] > 0).astype(int)
     scores = metrics.evaluate_embedding(X, X[:, :2], labels, n_neighbors=(5, 10), random_state=0)
-    for key in ("trustworthiness@5", "continuity@10", "knn_preservation@5", "spearman", "kl@0.01",
-                "kl@1.0", "wasserstein_dgm0", "wasserstein_dgm1", "knn_accuracy", "silhouette", "ari", "nmi"):
+    for key in (
+        "trustworthiness@5",
+        "continuity@10",
+        "knn_preservation@5",
+        "spearman",
+        "kl@0.01",
+        "kl@1.0",
+        "wasserstein_dgm0",
+        "wasserstein_dgm1",
+        "knn_accuracy",
+        "silhouette",
+        "ari",
+        "nmi",
+    ):
         assert key in scores and np.isfinite(scores[key])
     with pytest.raises(ValueError, match="same samples"):
         metrics.evaluate_embedding(X, X[:50, :2])

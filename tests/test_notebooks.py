@@ -24,11 +24,16 @@ def test_notebook_runs(path, tmp_path, monkeypatch):
     monkeypatch.setenv("DEEPTDA_FAST", "1")
     monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel draws inline, as in Jupyter
     book = nbformat.read(path, as_version=4)
-    assert all(not cell.get("outputs") for cell in book.cells if cell.cell_type == "code"), \
+    assert all(not cell.get("outputs") for cell in book.cells if cell.cell_type == "code"), (
         f"{path.name} is committed with outputs; clear them"
+    )
     NotebookClient(book, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
-    images = sum("image/png" in out.get("data", {}) for cell in book.cells if cell.cell_type == "code"
-                 for out in cell.get("outputs", []))
+    images = sum(
+        "image/png" in out.get("data", {})
+        for cell in book.cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+    )
     assert images >= 1
     folder = os.environ.get("DEEPTDA_EXECUTED_NOTEBOOKS")
     if folder:

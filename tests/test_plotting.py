@@ -1,8 +1,14 @@
 import numpy as np
 import pytest
 
-from deeptda import (plot_embeddings, plot_history, plot_persistence_diagram, plot_representatives, plot_timeline,
-                     representative_windows)
+from deeptda import (
+    plot_embeddings,
+    plot_history,
+    plot_persistence_diagram,
+    plot_representatives,
+    plot_timeline,
+    representative_windows,
+)
 from deeptda.datasets import make_collar_stream
 
 
@@ -30,8 +36,9 @@ def test_plot_embeddings_points_colours_and_legend():
 def test_plot_persistence_history_timeline():
     ax = plot_persistence_diagram([np.array([[0, 1.0], [0, 2.0]]), np.array([[0.5, 1.5]])])
     assert sum(len(c.get_offsets()) for c in ax.collections) == 3
-    history = [{"stage": "encoder", "epoch": i, "contrastive": 1.0 / (i + 1)} for i in range(3)] + \
-              [{"stage": "map", "epoch": i, "attraction": 1.0, "repulsion": 0.5} for i in range(4)]
+    history = [{"stage": "encoder", "epoch": i, "contrastive": 1.0 / (i + 1)} for i in range(3)] + [
+        {"stage": "map", "epoch": i, "attraction": 1.0, "repulsion": 0.5} for i in range(4)
+    ]
     ax = plot_history(history)
     assert len(ax.get_lines()) == 3
     df = make_collar_stream(duration=30, random_state=0)

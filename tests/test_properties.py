@@ -38,18 +38,19 @@ def test_every_sample_is_covered_as_often_as_the_grid_says(params):
     for s, window in zip(starts, w.X[:, 0]):
         idx = np.minimum(np.arange(s, s + length), n - 1)  # padding repeats the last sample
         np.testing.assert_array_equal(window, idx)
-        coverage[s:min(s + length, n)] += 1
+        coverage[s : min(s + length, n)] += 1
     brute = np.array([sum(s <= i < s + length for s in starts) for i in range(n)])
     np.testing.assert_array_equal(coverage, brute)
     # majority labels: the most frequent label in the window, ties to the smallest
     for s, label in zip(starts, w.y):
-        counts = np.bincount(labels[s:s + length], minlength=labels.max() + 1)
+        counts = np.bincount(labels[s : s + length], minlength=labels.max() + 1)
         assert label == int(np.argmax(counts))
 
 
 @FAST
-@given(st.integers(20, 150), st.integers(1, 5), st.lists(st.integers(1, 148), max_size=4, unique=True),
-       st.integers(2, 10))
+@given(
+    st.integers(20, 150), st.integers(1, 5), st.lists(st.integers(1, 148), max_size=4, unique=True), st.integers(2, 10)
+)
 def test_no_window_spans_a_gap(n, stride, gap_at, length):
     t = np.arange(n, dtype=float)
     for g in gap_at:
@@ -65,7 +66,7 @@ def test_no_window_spans_a_gap(n, stride, gap_at, length):
             return
     assert (w.n_dropped > 0) == any("dropped" in str(c.message) for c in caught)  # drops are reported
     for s in w.start_index:
-        assert np.diff(t[s:s + length]).max(initial=0) <= 1.0
+        assert np.diff(t[s : s + length]).max(initial=0) <= 1.0
     grid = np.arange(0, n - length + 1, stride)
     assert len(w.start_index) + w.n_dropped == len(grid)
 
@@ -86,8 +87,9 @@ def _prim_reference(P):
     return np.sort(deaths)
 
 
-points = st.integers(2, 40).flatmap(lambda n: st.sampled_from(["random", "grid", "duplicates"]).map(
-    lambda kind: (n, kind)))
+points = st.integers(2, 40).flatmap(
+    lambda n: st.sampled_from(["random", "grid", "duplicates"]).map(lambda kind: (n, kind))
+)
 
 
 @FAST
@@ -121,16 +123,31 @@ def test_zero_dim_deaths_equal_a_reference_prim(shape, seed):
         parent[ru] = rv
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
-@given(n_components=st.integers(1, 3), latent_dim=st.sampled_from([4, 16]), topo_weight=st.sampled_from([0.0, 3.0]),
-       n_neighbors=st.integers(2, 10), windows=st.booleans(), seed=st.integers(0, 1000))
-def test_any_fitted_model_round_trips_bit_for_bit(tmp_path, n_components, latent_dim, topo_weight, n_neighbors,
-                                                   windows, seed):
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(
+    n_components=st.integers(1, 3),
+    latent_dim=st.sampled_from([4, 16]),
+    topo_weight=st.sampled_from([0.0, 3.0]),
+    n_neighbors=st.integers(2, 10),
+    windows=st.booleans(),
+    seed=st.integers(0, 1000),
+)
+def test_any_fitted_model_round_trips_bit_for_bit(
+    tmp_path, n_components, latent_dim, topo_weight, n_neighbors, windows, seed
+):
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(30, 2, 12) if windows else (30, 5)).astype(np.float32)
-    model = DeepTDA(n_components=n_components, latent_dim=latent_dim, topo_weight=topo_weight,
-                    n_neighbors=n_neighbors, n_epochs=1, map_epochs=1, random_state=seed).fit(X)
+    model = DeepTDA(
+        n_components=n_components,
+        latent_dim=latent_dim,
+        topo_weight=topo_weight,
+        n_neighbors=n_neighbors,
+        n_epochs=1,
+        map_epochs=1,
+        random_state=seed,
+    ).fit(X)
     path = tmp_path / f"m{seed}.pt"
     model.save(path)
     loaded = DeepTDA.load(path)

@@ -8,8 +8,14 @@ import torch
 from scipy.sparse.csgraph import minimum_spanning_tree
 from scipy.spatial.distance import cdist
 
-from deeptda.topology import (diagram_distance, landmarks, one_dim_pairs, persistence_diagram,
-                              zero_dim_pairs, zero_dim_pairs_batched)
+from deeptda.topology import (
+    diagram_distance,
+    landmarks,
+    one_dim_pairs,
+    persistence_diagram,
+    zero_dim_pairs,
+    zero_dim_pairs_batched,
+)
 
 
 def kruskal(D):
@@ -97,8 +103,9 @@ def test_signature_loss_gradcheck():
         DY = torch.sqrt(((Y[:, None] - Y[None]) ** 2).sum(-1) + 1e-12)
         e = zero_dim_pairs(DY, precomputed=True).edges
         ez = zero_dim_pairs(DZ, precomputed=True).edges
-        return ((DY[e[:, 0], e[:, 1]] - DZ[e[:, 0], e[:, 1]]) ** 2).sum() + \
-            ((DY[ez[:, 0], ez[:, 1]] - DZ[ez[:, 0], ez[:, 1]]) ** 2).sum()
+        return ((DY[e[:, 0], e[:, 1]] - DZ[e[:, 0], e[:, 1]]) ** 2).sum() + (
+            (DY[ez[:, 0], ez[:, 1]] - DZ[ez[:, 0], ez[:, 1]]) ** 2
+        ).sum()
 
     Y = torch.tensor(rng.normal(size=(8, 2)), dtype=torch.float64, requires_grad=True)
     assert torch.autograd.gradcheck(loss, (Y,), eps=1e-6, atol=1e-5)
@@ -233,17 +240,16 @@ def test_density_modes_match_gudhi_tomato():
     rng = np.random.default_rng(0)
     X = np.r_[rng.normal(0, 1, (150, 2)), rng.normal(5, 1, (100, 2)), rng.normal((0, 6), 0.7, (60, 2))]
     dist, ind = NearestNeighbors(n_neighbors=10).fit(X).kneighbors()
-    density = -np.log(np.sqrt((dist ** 2).mean(axis=1)))
+    density = -np.log(np.sqrt((dist**2).mean(axis=1)))
     graph = symmetric_graph(ind)
     modes = density_modes(graph, density)
     reference = Tomato(graph_type="manual", density_type="manual")
-    reference.fit([graph[1][graph[0][i]:graph[0][i + 1]] for i in range(len(X))], weights=density)
-    np.testing.assert_allclose(np.sort(modes.prominence),
-                               np.sort(reference.diagram_[:, 0] - reference.diagram_[:, 1]))
+    reference.fit([graph[1][graph[0][i] : graph[0][i + 1]] for i in range(len(X))], weights=density)
+    np.testing.assert_allclose(np.sort(modes.prominence), np.sort(reference.diagram_[:, 0] - reference.diagram_[:, 1]))
     n_components = len(modes.components)
     assert n_components == len(reference.max_weight_per_cc_)
     # keeping the most prominent modes gives ToMATo's three clusters
-    keep = modes.peaks[np.argsort(-modes.prominence)[:3 - n_components]]
+    keep = modes.peaks[np.argsort(-modes.prominence)[: 3 - n_components]]
     ours = density_modes(graph, density, keep=keep).root
     reference.n_clusters_ = 3
     assert len(np.unique(ours)) == 3

@@ -139,8 +139,12 @@ def test_timezone_aware_index_comes_back_in_its_zone():
 
 def test_mixed_utc_offsets_in_strings_are_read_as_utc():
     # two samples before and two after a daylight-saving change, written with their offsets
-    t = ["2026-10-25 02:59:58+02:00", "2026-10-25 02:59:59+02:00",
-         "2026-10-25 02:00:00+01:00", "2026-10-25 02:00:01+01:00"]
+    t = [
+        "2026-10-25 02:59:58+02:00",
+        "2026-10-25 02:59:59+02:00",
+        "2026-10-25 02:00:00+01:00",
+        "2026-10-25 02:00:01+01:00",
+    ]
     w = sliding_windows(pd.DataFrame({"t": t, "x": np.arange(4.0)}), window=2, timestamp="t")
     assert w.n_dropped == 0 and w.X.shape == (2, 1, 2)
     assert str(w.start.tz) == "UTC"
@@ -153,8 +157,7 @@ def test_mixed_sampling_rates_are_refused():
 
 
 def test_unparsable_timestamps_are_named():
-    frame = pd.DataFrame({"t": ["2026-01-01 00:00:00", "yesterday", "2026-01-01 00:00:02"],
-                          "x": [1.0, 2.0, 3.0]})
+    frame = pd.DataFrame({"t": ["2026-01-01 00:00:00", "yesterday", "2026-01-01 00:00:02"], "x": [1.0, 2.0, 3.0]})
     with pytest.raises(ValueError, match="1 entries of timestamp cannot be read.*position 1: 'yesterday'"):
         sliding_windows(frame, window=2, timestamp="t")
 

@@ -121,8 +121,7 @@ def _check_rips_memory(b, n_edges):
     check_memory(
         _BYTES_PER_SIMPLEX * (b + n_edges + triangles) + 8.0 * b * b,
         f"1-dim persistence of {b} points (a Rips complex of up to {triangles:.3g} triangles)",
-        "use fewer points (persistence_diagram(X, max_points=300) takes max-min landmarks) or a "
-        "finite max_edge_length",
+        "use fewer points (persistence_diagram(X, max_points=300) takes max-min landmarks) or a finite max_edge_length",
     )
 
 
@@ -220,8 +219,7 @@ def zero_dim_pairs_batched(D):
     if D.is_cuda:
         edges, deaths = _kernels.minimum_spanning_tree_torch(D)
         order = torch.argsort(deaths, dim=1, stable=True)
-        return ZeroDimPairs(torch.gather(edges, 1, order[..., None].expand(-1, -1, 2)),
-                            torch.gather(deaths, 1, order))
+        return ZeroDimPairs(torch.gather(edges, 1, order[..., None].expand(-1, -1, 2)), torch.gather(deaths, 1, order))
     parts = [zero_dim_pairs(m, precomputed=True) for m in D]
     return ZeroDimPairs(torch.stack([p.edges for p in parts]), torch.stack([p.deaths for p in parts]))
 
@@ -272,8 +270,9 @@ def one_dim_pairs(X, *, precomputed=False, max_edge_length=np.inf, min_persisten
             _check_rips_memory(b, b * (b - 1) / 2)
         D = cdist(P, P)
     b = D.shape[0]
-    n_edges = b * (b - 1) / 2 if not np.isfinite(max_edge_length) else (
-        (np.count_nonzero(D <= max_edge_length) - b) / 2)
+    n_edges = (
+        b * (b - 1) / 2 if not np.isfinite(max_edge_length) else ((np.count_nonzero(D <= max_edge_length) - b) / 2)
+    )
     _check_rips_memory(b, n_edges)
     rips = gudhi.RipsComplex(distance_matrix=D, max_edge_length=max_edge_length)
     tree = rips.create_simplex_tree(max_dimension=2)
@@ -287,8 +286,7 @@ def one_dim_pairs(X, *, precomputed=False, max_edge_length=np.inf, min_persisten
     deaths = D[death_edges[:, 0], death_edges[:, 1]]
     keep = deaths - births > min_persistence
     order = np.argsort(-(deaths - births)[keep], kind="stable")
-    return OneDimPairs(birth_edges[keep][order], death_edges[keep][order],
-                       births[keep][order], deaths[keep][order])
+    return OneDimPairs(birth_edges[keep][order], death_edges[keep][order], births[keep][order], deaths[keep][order])
 
 
 def landmarks(X, n_landmarks):
