@@ -31,19 +31,12 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from deeptda.datasets import AEON_DATASETS
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _harness import PeakRSS, replace_block, write_table  # noqa: E402
 
-AEON = [
-    "ACSF1",
-    "ArrowHead",
-    "BasicMotions",
-    "GunPoint",
-    "ItalyPowerDemand",
-    "JapaneseVowels",
-    "OSULeaf",
-    "PickupGestureWiimoteZ",
-]
+AEON = list(AEON_DATASETS)  # every labelled set the aeon wheel ships
 ROWS = ["digits", "iris", "wine", "breast_cancer", "spheres"]
 SIMULATED = {
     # name: (simulator, keyword arguments): rates 10-100 Hz, 1-9 channels, 80 to 20,000 windows
