@@ -24,7 +24,6 @@ the rest) with its peak memory. Writes ``clustering.csv`` and
 
 import argparse
 import os
-import resource
 import sys
 import time
 import warnings
@@ -36,6 +35,9 @@ from sklearn.metrics import adjusted_rand_score
 
 from deeptda import DeepTDA, PersistenceClustering
 from deeptda.datasets import load_aeon, make_collar_windows, make_wearable_windows
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _harness import PeakRSS  # noqa: E402
 
 
 def suite(seeds, quick=False):
@@ -122,11 +124,11 @@ def million_points(seed=0):
     centres = rng.uniform(-20, 20, size=(6, 2))
     y = rng.choice(6, size=1_000_000, p=shares)
     X = centres[y] + rng.normal(0, 1.0, size=(len(y), 2))
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    start = time.perf_counter()
-    pc = PersistenceClustering(random_state=seed).fit(X)
-    seconds = time.perf_counter() - start
-    peak_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    with PeakRSS() as memory:
+        start = time.perf_counter()
+        pc = PersistenceClustering(random_state=seed).fit(X)
+        seconds = time.perf_counter() - start
+    peak_mb = memory.mb
     return {
         "n": len(X),
         "seconds": seconds,
@@ -134,6 +136,29 @@ def million_points(seed=0):
         "found": pc.n_clusters_,
         "ari": adjusted_rand_score(y, pc.labels_),
     }
+
+
+def verdict(runs, totals):
+    """Sentences on the floors, computed from the runs: the count within one of the truth on at
+    least 80 % of the runs, never above twice the truth, ARI at least KMeans told the true count."""
+    seeds = ", ".join(map(str, sorted(runs["seed"].unique())))
+    parts = []
+    for space, row in totals.iterrows():
+        misses = runs[(runs["space"] == space) & ~runs["within_1"]]
+        missed = ", ".join(
+            f"{name} ({', '.join(f'{f} for {t}' for f, t in zip(g['found_k'], g['true_k']))})"
+            for name, g in misses.groupby("set", sort=False)
+        )
+        count_met = "met" if row["within_1"] >= 0.8 else "not met"
+        parts.append(
+            f"On the {space} (seeds {seeds}) the count is within one of the truth on "
+            f"{row['within_1'] * 100:.0f} % of the runs (floor 80 %: {count_met}), "
+            f"above twice the truth on {int(row['over_2x'])}; mean ARI {row['ari']:.3f} against "
+            f"{row['kmeans_true_k_ari']:.3f} for KMeans told the true count "
+            f"({'met' if row['ari'] >= row['kmeans_true_k_ari'] else 'not met'}). "
+            f"Off by more than one: {missed or 'none'}."
+        )
+    return "\n\n".join(parts)
 
 
 def main(argv=None):
@@ -210,6 +235,7 @@ def main(argv=None):
     md += "\n\nOver the whole suite (every set and seed):\n\n" + totals.reset_index().to_markdown(
         index=False, floatfmt=".3f"
     )
+    md += "\n\n" + verdict(runs, totals)
     if not args.skip_million:
         big = million_points()
         md += (

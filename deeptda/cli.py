@@ -344,8 +344,8 @@ def cmd_explore(args):
     if herd is not None:  # the pipeline's clusters, so ids match every other recording it was applied to
         clusters = herd.clusterer.predict(embedding)
     else:
-        _say(args, "clustering DeepTDA's representation")
-        clusters = PersistenceClustering(random_state=args.seed).fit(model.representation(X)).labels_
+        _say(args, "clustering DeepTDA's map")
+        clusters = PersistenceClustering(random_state=args.seed).fit(embedding).labels_
     panels = {"DeepTDA": embedding}
     for name in args.compare or []:
         method = {"tsne": "t-SNE", "umap": "UMAP"}[name]
@@ -499,8 +499,8 @@ def build_parser():
     cluster.add_argument(
         "--space",
         choices=["representation", "map"],
-        default="representation",
-        help="cluster DeepTDA's representation (default) or its 2-D map",
+        default="map",
+        help="cluster DeepTDA's 2-D map (default) or its representation",
     )
     cluster.add_argument("--n-clusters", type=int, default=None, help="fix the number of clusters (tomato)")
     cluster.add_argument("--min-bout", type=float, default=None, help="merge bouts shorter than this (seconds)")

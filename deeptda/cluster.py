@@ -36,10 +36,15 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
     * ``selection="bootstrap"`` (default): a cluster is kept when its
       prominence exceeds ``2 c``, where ``c`` is the ``confidence`` quantile,
       over ``n_bootstrap`` resamples of the points, of the largest change of
-      the density estimate at any point (the bootstrap confidence band of
-      Fasy et al., 2014, applied to ToMATo's prominences). Modes that noise in
-      the density estimate could create are dropped; on little data the band
-      is wide and fewer clusters pass.
+      the density estimate over the densest ``band_fraction`` of the points
+      (the bootstrap confidence band of Fasy et al., 2014, applied to ToMATo's
+      prominences, with its supremum taken where the modes are). Modes that
+      noise in the density estimate could create are dropped; on little data
+      the band is wide and fewer clusters pass. Over all points
+      (``band_fraction=1``) the band is set by the sparsest ones (outliers,
+      windows between behaviours), where a kNN density varies most, and
+      merges behaviours whose modes are well resolved
+      (``docs/benchmarks.md``, clustering).
     * ``selection="gap"``: the count just before the largest drop between
       consecutive prominences.
 
@@ -49,8 +54,9 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         Fix the number of clusters; ``None`` chooses it from persistence.
     n_neighbors : int or "auto", default="auto"
         Neighbours of the density estimate and graph; capped at
-        n - 1. ``"auto"``: ``min(30, max(5, n // 20))``, so that on small data
-        (a few dozen points per cluster) the density is not averaged across
+        n - 1. ``"auto"``: ``sqrt(n)``, rounded and clipped to [5, 100]: the
+        density smooths more as data grow (fewer spurious modes), while on
+        small data (a few dozen points per cluster) it is not averaged across
         clusters.
     selection : {"bootstrap", "gap"}, default="bootstrap"
         How ``n_clusters=None`` chooses the count.
@@ -61,6 +67,9 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         or lower this.
     confidence : float, default=0.95
         Quantile of the bootstrap band.
+    band_fraction : float, default=0.1
+        The band's supremum is taken over this fraction of the points, the
+        densest (``1.0``: all points).
     max_samples : int, default=10000
         Larger data are clustered on a seeded random sample of this many
         points; the others join the cluster of their nearest sampled point
@@ -111,6 +120,7 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         "selection": [StrOptions({"bootstrap", "gap"})],
         "n_bootstrap": [Interval(numbers.Integral, 1, None, closed="left")],
         "confidence": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "band_fraction": [Interval(numbers.Real, 0, 1, closed="right")],
         "max_samples": [Interval(numbers.Integral, 2, None, closed="left")],
         "random_state": ["random_state"],
     }
@@ -123,6 +133,7 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         selection="bootstrap",
         n_bootstrap=50,
         confidence=0.95,
+        band_fraction=0.1,
         max_samples=10000,
         random_state=None,
     ):
@@ -131,6 +142,7 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         self.selection = selection
         self.n_bootstrap = n_bootstrap
         self.confidence = confidence
+        self.band_fraction = band_fraction
         self.max_samples = max_samples
         self.random_state = random_state
 
@@ -155,7 +167,7 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
 
         from .topology import density_modes, symmetric_graph
 
-        k = min(30, max(5, n // 20)) if self.n_neighbors == "auto" else int(self.n_neighbors)
+        k = int(np.clip(round(np.sqrt(n)), 5, 100)) if self.n_neighbors == "auto" else int(self.n_neighbors)
         k = int(min(k, n - 1))
         self.n_neighbors_ = k
         dist, ind = NearestNeighbors(n_neighbors=k).fit(X).kneighbors()
@@ -185,7 +197,9 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
             chosen = low = high = n_components
         elif self.selection == "bootstrap":
             # one band for all modes: the sup over all points of the density's bootstrap deviation
-            sup = _bootstrap_deviation(X, density, k, self.n_bootstrap, rng).max(axis=1)
+            deviation = _bootstrap_deviation(X, density, k, self.n_bootstrap, rng)
+            dense = density >= np.quantile(density, 1.0 - self.band_fraction)
+            sup = deviation[:, dense].max(axis=1)
             self.threshold_ = 2.0 * float(np.quantile(sup, self.confidence))
             significant = finite > self.threshold_
             chosen = n_components + int(significant.sum())

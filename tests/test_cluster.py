@@ -280,3 +280,26 @@ def test_large_data_is_clustered_on_a_sample_and_predicted():
     np.testing.assert_array_equal(model.predict(X), model.labels_)
     again = PersistenceClustering(max_samples=3000, random_state=0).fit(X)
     np.testing.assert_array_equal(again.labels_, model.labels_)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_touching_blobs_of_very_unequal_size_are_two(seed):
+    # a behaviour with 5 % of the windows, touching the commonest one
+    rng = np.random.default_rng(seed)
+    X = np.r_[rng.normal(0, 0.6, (1900, 2)), rng.normal((3.0, 0), 0.3, (100, 2))]
+    y = np.repeat([0, 1], [1900, 100])
+    model = PersistenceClustering(random_state=0).fit(X)
+    assert model.n_clusters_ == 2
+    assert adjusted_rand_score(y, model.labels_) > 0.95
+
+
+def test_band_over_the_dense_points_is_narrower_than_over_all():
+    # the band's supremum over every point is set by the sparse tails; over the densest
+    # tenth it is smaller, so well-resolved modes are not merged
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal(0, 0.6, (1900, 2)), rng.normal((3.0, 0), 0.3, (100, 2))]
+    dense = PersistenceClustering(random_state=0).fit(X)
+    everywhere = PersistenceClustering(band_fraction=1.0, random_state=0).fit(X)
+    assert dense.threshold_ < everywhere.threshold_
+    assert dense.n_clusters_ >= everywhere.n_clusters_
+    assert dense.n_neighbors_ == round(np.sqrt(len(X)))
