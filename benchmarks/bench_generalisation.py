@@ -6,6 +6,7 @@ sensor fault model.
     python benchmarks/bench_generalisation.py --sets GunPoint iris --seeds 0   # a subset
     python benchmarks/bench_generalisation.py --quick          # two small sets, seed 0 (a minute)
     python benchmarks/bench_generalisation.py --sets iris --update   # rerun one set, keep the others' rows
+    python benchmarks/bench_generalisation.py --methods DeepTDA --update   # rerun DeepTDA only, keep the peers' rows
 
 Every method gets the same input: the set's windows (or rows) standardised per
 channel by :class:`deeptda.preprocessing.ChannelScaler`. Each set is run clean
@@ -153,7 +154,9 @@ def main(argv=None):
         help="rebuild the tables from an existing generalisation_runs.csv without running anything",
     )
     parser.add_argument(
-        "--update", action="store_true", help="replace only these sets' rows in an existing generalisation_runs.csv"
+        "--update",
+        action="store_true",
+        help="replace only these sets' rows of these methods in an existing generalisation_runs.csv",
     )
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", category=UserWarning)
@@ -196,7 +199,8 @@ def main(argv=None):
     runs = pd.DataFrame(rows)
     if args.update and os.path.exists(runs_path):
         kept = pd.read_csv(runs_path)
-        runs = pd.concat([kept[~kept["set"].isin(sets)], runs], ignore_index=True)
+        replaced = kept["set"].isin(sets) & kept["method"].isin(args.methods)
+        runs = pd.concat([kept[~replaced], runs], ignore_index=True)
     clean_acc = runs[runs.condition == "clean"].set_index(["set", "method", "seed"])["knn_accuracy"]
     faulty = runs.condition == "faults"
     keys = pd.MultiIndex.from_frame(runs.loc[faulty, ["set", "method", "seed"]])

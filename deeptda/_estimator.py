@@ -89,7 +89,7 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         of the topological loss.
     learning_rate : float, default=1e-3
         Learning rate of the encoder (AdamW).
-    map_learning_rate : float, default=1e-2
+    map_learning_rate : float, default=3e-2
         Initial learning rate of the map (Adam), decayed linearly to 0 over
         the map epochs.
     latent_dim : int, default=64
@@ -185,7 +185,7 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         map_epochs="auto",
         batch_size="auto",
         learning_rate=1e-3,
-        map_learning_rate=1e-2,
+        map_learning_rate=3e-2,
         latent_dim=64,
         augmentations="default",
         temperature=0.5,
