@@ -489,7 +489,7 @@ def build_parser():
         "cluster",
         help="find behaviours in a CSV recording; write bouts, time budget and a timeline",
         description="Cut a CSV recording into windows, embed them with DeepTDA, cluster the "
-        "representation (number of clusters from persistence) and write bouts.csv, "
+        "2-D map (or --space representation; number of clusters from persistence) and write bouts.csv, "
         "time_budget.csv and timeline.png into --out.",
     )
     cluster.add_argument("csv", help="input CSV file, one row per sample")
