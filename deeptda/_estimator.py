@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["DeepTDA"]
 
 _FORMAT = "deeptda-model"
-_FORMAT_VERSION = 2  # 2: the scaler saves its own state (clip and layout)
+_FORMAT_VERSION = 3  # 2: the scaler saves its own state; 3: block weights, the map head's input gain
 
 
 #: Sample visits of the encoder: ``clip(per_sample * n_train, low, high)``.
@@ -53,7 +53,8 @@ class DeepTDA(TransformerMixin, BaseEstimator):
     contrasting two augmented views of each window. The representation is the
     encoder's output next to fixed views of the input itself (its leading
     principal components and, for windows, those of its amplitude spectra),
-    each block at unit root-mean-square norm, so the map sees the input's own
+    each block at unit root-mean-square norm times a weight that grows with how
+    far its neighbourhoods agree with the other blocks', so the map sees the input's own
     geometry where the encoder has not learnt it. A parametric map from that
     representation to ``n_components`` dimensions then keeps its fuzzy
     k-nearest-neighbour graph (UMAP's cross-entropy, starting from the graph's
@@ -101,6 +102,15 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         uses all six.
     temperature : float, default=0.5
         Temperature of the contrastive loss.
+    block_weighting : {"agreement", "equal"}, default="agreement"
+        Weight of each block of the representation (the encoder's output, the
+        input's principal components and, for windows, its spectra's) in the
+        neighbour graph and the map. ``"agreement"``: the square of how far the
+        block's nearest neighbours agree with the other blocks'
+        (:func:`deeptda.encoders.block_agreement`), so an encoder that learnt
+        little, or a view that sees only the phase of a periodic motion, counts
+        less; no labels are used. ``"equal"``: every block at unit
+        root-mean-square norm.
     despike : bool, default=True
         Before everything else, replace each isolated single-sample spike (a
         sample more than 3 standard deviations from the median of itself and
@@ -134,6 +144,8 @@ class DeepTDA(TransformerMixin, BaseEstimator):
     n_epochs_, map_epochs_, batch_size_, n_neighbors_, latent_dim_ : int
     view_dims_ : list of int
         Principal components kept of the input (and of its spectra).
+    block_weight_ : ndarray
+        Weight of each block of the representation (encoder, input, spectra).
     n_train_ : int
         Samples used for training.
     device_ : str
@@ -166,6 +178,7 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         "latent_dim": [Interval(numbers.Integral, 1, None, closed="left")],
         "augmentations": [StrOptions({"default"}), tuple, list],
         "temperature": [Interval(numbers.Real, 0, None, closed="neither")],
+        "block_weighting": [StrOptions({"agreement", "equal"})],
         "despike": ["boolean"],
         "max_train_samples": [Interval(numbers.Integral, 2, None, closed="left")],
         "encoder": [StrOptions({"auto", "conv", "mlp"}), callable],
@@ -189,6 +202,7 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         latent_dim=64,
         augmentations="default",
         temperature=0.5,
+        block_weighting="agreement",
         despike=True,
         max_train_samples=20000,
         encoder="auto",
@@ -208,6 +222,7 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         self.latent_dim = latent_dim
         self.augmentations = augmentations
         self.temperature = temperature
+        self.block_weighting = block_weighting
         self.despike = despike
         self.max_train_samples = max_train_samples
         self.encoder = encoder
@@ -348,6 +363,16 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         with torch.no_grad():
             self.network_.z_center.copy_(torch.as_tensor(center))
             self.network_.z_scale.fill_(scale)
+        self.block_weight_ = np.ones(len(self.network_.block_sizes))
+        if self.block_weighting == "agreement":
+            from .encoders import block_agreement
+
+            R = batched_forward(self.network_.represent, Xs[train_idx], self.device_)
+            edges = np.cumsum([0] + self.network_.block_sizes)
+            blocks = [R[:, a:b] for a, b in zip(edges[:-1], edges[1:])]
+            self.block_weight_ = block_agreement(blocks, self.n_neighbors_, random_state=int(seeds[1] % 2**31)) ** 2
+            with torch.no_grad():
+                self.network_.block_weight.copy_(torch.as_tensor(self.block_weight_, dtype=torch.float32))
         Zs = batched_forward(self.network_.represent, Xs[train_idx], self.device_)
         graph = fuzzy_graph(*knn_graph(Zs, self.n_neighbors_))
         a, b = umap_ab()
@@ -451,7 +476,7 @@ class DeepTDA(TransformerMixin, BaseEstimator):
             "params": params,
             "encoder_kind": self._encoder_kind,
             "fitted": {
-                k: getattr(self, k)
+                k: np.asarray(getattr(self, k)).tolist() if k == "block_weight_" else getattr(self, k)
                 for k in (
                     "n_features_in_",
                     "n_dims_in_",
@@ -463,6 +488,7 @@ class DeepTDA(TransformerMixin, BaseEstimator):
                     "latent_dim_",
                     "n_train_",
                     "view_dims_",
+                    "block_weight_",
                 )
             },
             "history": self.history_,
@@ -510,7 +536,7 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         params["device"] = device
         model = cls(**params)
         for k, v in config["fitted"].items():
-            setattr(model, k, v)
+            setattr(model, k, np.asarray(v) if k == "block_weight_" else v)
         shape = (model.n_features_in_, model.window_length_) if model.n_dims_in_ == 3 else (model.n_features_in_,)
         from .encoders import InputView
 

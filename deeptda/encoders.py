@@ -19,6 +19,7 @@ __all__ = [
     "ProjectionHead",
     "DeepTDANet",
     "init_parameters",
+    "block_agreement",
     "amplitude_spectra",
     "despike",
     "view_dims",
@@ -123,7 +124,7 @@ class MapHead(nn.Module):
         )
 
     def forward(self, z):
-        return self.net(z)
+        return self.net(z * self.gain)
 
 
 def amplitude_spectra(x):
@@ -230,8 +231,10 @@ class DeepTDANet(nn.Module):
 
     The representation is the encoder's output, standardised to unit
     root-mean-square norm, next to the input's own fixed views
-    (:class:`InputView`); the map head reads all of it, so the map can keep
-    what the input's geometry shows even where the encoder has not learnt it.
+    (:class:`InputView`), each block multiplied by its entry of the
+    ``block_weight`` buffer (set by ``DeepTDA.fit``, see :func:`block_agreement`);
+    the map head reads all of it, so the map can keep what the input's geometry
+    shows even where the encoder has not learnt it.
     """
 
     def __init__(self, encoder, latent_dim, n_components, view=None, despike=True):
@@ -244,18 +247,63 @@ class DeepTDANet(nn.Module):
         self.head = MapHead(width, n_components)
         self.register_buffer("z_center", torch.zeros(latent_dim))
         self.register_buffer("z_scale", torch.ones(()))
+        n_blocks = 1 + (len(view.dims) if view is not None else 0)
+        self.register_buffer("block_weight", torch.ones(n_blocks))
+        self.block_sizes = [latent_dim] + (list(view.dims) if view is not None else [])
 
     def represent(self, x):
         """The space of the neighbour graph and of the map's input."""
         if self.despike:
             x = despike(x)
         z = (self.encoder(x) - self.z_center) / self.z_scale
-        if self.view is None:
-            return z
-        return torch.cat([z, self.view(x)], dim=1)
+        if self.view is not None:
+            z = torch.cat([z, self.view(x)], dim=1)
+        return z * self.block_weight.repeat_interleave(torch.as_tensor(self.block_sizes, device=z.device))
 
     def forward(self, x):
         return self.head(self.represent(x))
+
+
+def block_agreement(blocks, n_neighbors=15, max_points=4000, random_state=0):
+    """Unsupervised weight of each block of a representation: how far its neighbours agree with the others'.
+
+    For each block, the mean over points of the share of a point's
+    ``n_neighbors`` nearest neighbours in that block that are also among its
+    nearest neighbours in each other block (averaged over the other blocks),
+    divided by the largest such share. A block whose neighbourhoods no other
+    block confirms (an encoder that has learnt little, a view that sees only
+    the phase of a periodic motion) so can be given less weight in the
+    neighbour graph and the map (``DeepTDA`` uses the square of this score).
+    Computed on a seeded sample of at most ``max_points`` points.
+
+    Parameters
+    ----------
+    blocks : list of ndarray of shape (n, d_i)
+    n_neighbors : int, default=15
+    max_points : int, default=4000
+    random_state : int, default=0
+
+    Returns
+    -------
+    ndarray of shape (len(blocks),)
+        In [0, 1]; the most confirmed block has 1. A single block gets 1.
+    """
+    from sklearn.neighbors import NearestNeighbors
+
+    n = blocks[0].shape[0]
+    if len(blocks) < 2 or n < 3:
+        return np.ones(len(blocks))
+    rng = np.random.default_rng(random_state)
+    rows = np.sort(rng.choice(n, max_points, replace=False)) if n > max_points else np.arange(n)
+    k = min(n_neighbors, len(rows) - 1)
+    sets = [NearestNeighbors(n_neighbors=k).fit(b[rows]).kneighbors(return_distance=False) for b in blocks]
+    shares = np.zeros((len(blocks), len(blocks)))
+    for i in range(len(blocks)):
+        for j in range(i + 1, len(blocks)):
+            common = np.mean([len(np.intersect1d(a, b, assume_unique=True)) for a, b in zip(sets[i], sets[j])]) / k
+            shares[i, j] = shares[j, i] = common
+    agreement = shares.sum(axis=1) / (len(blocks) - 1)
+    return agreement / max(agreement.max(), 1e-12)
 
 
 def init_parameters(module, generator):

@@ -78,15 +78,31 @@ def neighbour_loss(y_anchor, y_positive, y_negative, a, b, eps=1e-4, weights=Non
     return loss, {"attraction": float(attract.detach()), "repulsion": float(repel.detach())}
 
 
+#: From this many coordinates on, distances go through a float64 matrix product (see :func:`_distance_matrix`).
+_MM_MIN_DIM = 16
+
+
 def _distance_matrix(P):
     """Pairwise distances of detached points, exactly symmetric with a zero diagonal.
 
-    ``torch.cdist`` without the matrix-product shortcut: exact, and faster than
-    a broadcast difference.
+    Few coordinates (the map): ``torch.cdist`` without the matrix-product
+    shortcut, exact. Many (the representation): the matrix-product form in
+    float64, several times faster there and within float32 rounding of the
+    exact distances.
     """
     P = P.detach()
-    D = torch.cdist(P, P, compute_mode="donot_use_mm_for_euclid_dist")
+    if P.shape[1] < _MM_MIN_DIM:
+        D = torch.cdist(P, P, compute_mode="donot_use_mm_for_euclid_dist")
+    else:
+        P64 = P.double()
+        D = torch.cdist(P64, P64, compute_mode="use_mm_for_euclid_dist").to(P.dtype)
+        D.fill_diagonal_(0.0)
     return (D + D.T) / 2
+
+
+def distance_matrix(P):
+    """The detached distance matrix :func:`topological_loss` uses for a point cloud (to precompute it once)."""
+    return _distance_matrix(P)
 
 
 def _mean_distance(D):
@@ -108,7 +124,7 @@ def _edge_lengths(P, edges, scale, eps=1e-12):
     return torch.sqrt((diff * diff).sum(-1) + eps) / scale
 
 
-def topological_loss(Z, Y, dims=(0,), max_points_1d=64):
+def topological_loss(Z, Y, dims=(0,), max_points_1d=64, DZ=None):
     """Persistence signature loss between a representation and its map.
 
     The minibatch is the point cloud: distances within ``Z`` and within ``Y``
@@ -132,6 +148,9 @@ def topological_loss(Z, Y, dims=(0,), max_points_1d=64):
         Map of the same minibatch.
     dims : tuple of {0, 1}, default=(0,)
     max_points_1d : int, default=64
+    DZ : Tensor of shape (b, b), default=None
+        ``Z``'s distance matrix, when the caller has it (a slice of
+        :func:`distance_matrix` of the whole representation); computed here otherwise.
 
     Examples
     --------
@@ -141,7 +160,8 @@ def topological_loss(Z, Y, dims=(0,), max_points_1d=64):
     >>> round(parts["topo0"], 6)
     0.0
     """
-    DZ, DY = _distance_matrix(Z), _distance_matrix(Y)
+    DZ = _distance_matrix(Z) if DZ is None else DZ
+    DY = _distance_matrix(Y)
     sz, sy = _mean_distance(DZ), _mean_distance(DY)
 
     def matched(edges):

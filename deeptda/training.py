@@ -16,7 +16,7 @@ import torch
 from tqdm.auto import tqdm
 
 from .augment import augment
-from .losses import contrastive_loss, neighbour_loss, topological_loss
+from .losses import contrastive_loss, distance_matrix, neighbour_loss, topological_loss
 
 logger = logging.getLogger(__name__)
 
@@ -268,9 +268,12 @@ def train_map(
     net.head.train()
     dev = Z.device
     bar = tqdm(range(epochs), desc="map", disable=not verbose, leave=False)
+    DZ_all = None
     if full:  # every edge in every step, weighted, with fresh random negatives
         w = (weights / weights.sum()).to(dev, torch.float32)
         rows_d, cols_d = rows.to(dev), cols.to(dev)
+        if topo_weight > 0:  # the representation is fixed: its distances are computed once
+            DZ_all = distance_matrix(Z)
     for epoch in bar:
         parts_rows = []
         for _ in range(steps_per_epoch):
@@ -295,7 +298,9 @@ def train_map(
                 loss, parts = neighbour_loss(y_anchor, y_pos, y_neg, a, b)
                 y_topo = y_all[2 * m + m * negative_rate :]
             if topo_weight > 0 and len(idx) >= 2:
-                topo, tparts = topological_loss(Z[idx.to(dev)], y_topo, dims=topo_dims)
+                idx_d = idx.to(dev)
+                DZ = None if DZ_all is None else DZ_all[idx_d][:, idx_d]
+                topo, tparts = topological_loss(Z[idx_d], y_topo, dims=topo_dims, DZ=DZ)
                 loss = loss + topo_weight * topo
                 parts.update(tparts)
             parts["total"] = float(loss.detach())

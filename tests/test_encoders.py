@@ -70,3 +70,39 @@ def test_despike_is_a_saved_parameter(tmp_path):
     clean = X.copy()
     clean[5, 1, 10] = np.median(X[5, 1, 9:12])
     np.testing.assert_allclose(with_spike.representation(X)[5], with_spike.representation(clean)[5], atol=1e-5)
+
+
+def test_block_agreement_down_weights_the_block_no_other_confirms():
+    from deeptda.encoders import block_agreement
+
+    rng = np.random.default_rng(0)
+    centres = rng.normal(scale=5, size=(4, 6))
+    A = np.repeat(centres, 50, axis=0) + rng.normal(size=(200, 6))
+    B = A @ rng.normal(size=(6, 6))  # the same neighbourhoods, seen through a linear map
+    noise = rng.normal(size=(200, 6))  # neighbourhoods unrelated to the others
+    w = block_agreement([A, B, noise], n_neighbors=10)
+    assert w.max() == 1.0 and w[2] < 0.3 * min(w[0], w[1])
+    np.testing.assert_array_equal(block_agreement([A, A.copy()]), [1.0, 1.0])
+    np.testing.assert_array_equal(block_agreement([A]), [1.0])
+    # seeded sample above max_points: deterministic
+    big = [np.r_[A, A + 0.01], np.r_[B, B + 0.01]]
+    np.testing.assert_array_equal(
+        block_agreement(big, max_points=300, random_state=1), block_agreement(big, max_points=300, random_state=1)
+    )
+
+
+def test_deeptda_weights_blocks_by_agreement_and_keeps_the_weights_on_save(tmp_path):
+    from deeptda import DeepTDA
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(90, 3, 32)).astype(np.float32)
+    X[:45] += np.sin(np.linspace(0, 12, 32))[None, None]
+    model = DeepTDA(n_epochs=2, map_epochs=2, random_state=0).fit(X)
+    assert model.block_weight_.shape == (3,) and model.block_weight_.max() == 1.0
+    np.testing.assert_allclose(model.network_.block_weight.numpy(), model.block_weight_, rtol=1e-6)
+    equal = DeepTDA(n_epochs=2, map_epochs=2, block_weighting="equal", random_state=0).fit(X)
+    np.testing.assert_array_equal(equal.block_weight_, [1.0, 1.0, 1.0])
+    model.save(tmp_path / "m.pt")
+    loaded = DeepTDA.load(tmp_path / "m.pt")
+    np.testing.assert_array_equal(loaded.block_weight_, model.block_weight_)
+    np.testing.assert_array_equal(loaded.transform(X), model.transform(X))

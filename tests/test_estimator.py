@@ -160,6 +160,7 @@ NON_DEFAULT = {
     "latent_dim": 8,
     "augmentations": ("jitter", "crop"),
     "temperature": 0.3,
+    "block_weighting": "equal",
     "despike": False,
     "max_train_samples": 40,
     "encoder": "mlp",

@@ -267,3 +267,18 @@ def test_density_modes_exact_small_case_and_ties():
     assert flat.components.tolist() == [0] and np.all(flat.prominence == 0)
     with pytest.raises(ValueError, match="graph has 5 points but density has 4"):
         density_modes(graph, np.zeros(4))
+
+
+def test_distance_matrix_in_many_dimensions_and_a_precomputed_slice_give_the_same_loss():
+    from deeptda.losses import distance_matrix, topological_loss
+
+    rng = np.random.default_rng(5)
+    Z = torch.tensor(rng.normal(size=(60, 128)), dtype=torch.float32)
+    D = distance_matrix(Z)
+    assert torch.equal(D, D.T) and torch.all(torch.diagonal(D) == 0)
+    np.testing.assert_allclose(D.numpy(), cdist(Z.double().numpy(), Z.double().numpy()), rtol=1e-6, atol=1e-5)
+    idx = torch.as_tensor(rng.permutation(60)[:40])
+    Y = torch.tensor(rng.normal(size=(40, 2)), dtype=torch.float32)
+    own, _ = topological_loss(Z[idx], Y)
+    sliced, _ = topological_loss(Z[idx], Y, DZ=D[idx][:, idx])
+    assert float(own) == float(sliced)
