@@ -363,17 +363,18 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         with torch.no_grad():
             self.network_.z_center.copy_(torch.as_tensor(center))
             self.network_.z_scale.fill_(scale)
+        Zs = batched_forward(self.network_.represent, Xs[train_idx], self.device_)  # block weights still 1
         self.block_weight_ = np.ones(len(self.network_.block_sizes))
         if self.block_weighting == "agreement":
             from .encoders import block_agreement
 
-            R = batched_forward(self.network_.represent, Xs[train_idx], self.device_)
             edges = np.cumsum([0] + self.network_.block_sizes)
-            blocks = [R[:, a:b] for a, b in zip(edges[:-1], edges[1:])]
+            blocks = [Zs[:, a:b] for a, b in zip(edges[:-1], edges[1:])]
             self.block_weight_ = block_agreement(blocks, self.n_neighbors_, random_state=int(seeds[1] % 2**31)) ** 2
+            weight = torch.as_tensor(self.block_weight_, dtype=torch.float32)
             with torch.no_grad():
-                self.network_.block_weight.copy_(torch.as_tensor(self.block_weight_, dtype=torch.float32))
-        Zs = batched_forward(self.network_.represent, Xs[train_idx], self.device_)
+                self.network_.block_weight.copy_(weight)
+            Zs = Zs * np.repeat(weight.numpy(), self.network_.block_sizes)[None, :]
         graph = fuzzy_graph(*knn_graph(Zs, self.n_neighbors_))
         a, b = umap_ab()
         history += train_map(
