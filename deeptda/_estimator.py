@@ -95,7 +95,7 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         the map epochs.
     latent_dim : int, default=64
         Size of the encoder's output (the representation adds the input views:
-        up to 32 principal components per view).
+        up to 64 principal components per view).
     augmentations : "default" or sequence of str, default="default"
         Names from :mod:`deeptda.augment`: ``"jitter"``, ``"scaling"``,
         ``"rotation"``, ``"crop"``, ``"mask"``, ``"spikes"``; ``"default"``

@@ -192,7 +192,7 @@ class InputView(nn.Module):
         return blocks
 
     @torch.no_grad()
-    def fit(self, X, max_components=32, random_state=0):
+    def fit(self, X, random_state=0):
         """Fit the projections on standardised training data ``X`` (numpy); returns the block dimensions."""
         import numpy as np
         from sklearn.decomposition import PCA
@@ -218,7 +218,7 @@ class InputView(nn.Module):
         return torch.cat(out, dim=1)
 
 
-def view_dims(input_shape, n_train, max_components=32):
+def view_dims(input_shape, n_train, max_components=64):
     """Principal components kept per block of :class:`InputView`."""
     sizes = [int(math.prod(input_shape))]
     if len(input_shape) == 2:

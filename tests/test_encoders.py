@@ -12,18 +12,18 @@ def test_input_view_projects_like_pca_and_its_spectra_ignore_phase():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(50, 2, 32)).astype(np.float32)
     dims = view_dims(X.shape[1:], len(X))
-    assert dims == (32, 32)
+    assert dims == (49, 34)  # at most n - 1 components of the windows; all 2 x 17 of the spectra
     view = InputView(X.shape[1:], dims).fit(X, random_state=0)
     out = view(torch.as_tensor(X)).numpy()
-    raw = PCA(32, svd_solver="full").fit_transform(X.reshape(50, -1).astype(np.float64))
+    raw = PCA(49, svd_solver="full").fit_transform(X.reshape(50, -1).astype(np.float64))
     scale = np.sqrt((raw**2).sum(axis=1).mean())
-    np.testing.assert_allclose(np.abs(out[:, :32]), np.abs(raw / scale), atol=1e-4)
-    assert np.isclose(np.sqrt((out[:, 32:] ** 2).sum(axis=1).mean()), 1.0, atol=1e-4)
+    np.testing.assert_allclose(np.abs(out[:, :49]), np.abs(raw / scale), atol=1e-4)
+    assert np.isclose(np.sqrt((out[:, 49:] ** 2).sum(axis=1).mean()), 1.0, atol=1e-4)
     shifted = torch.as_tensor(np.roll(X, 5, axis=2))
     np.testing.assert_allclose(
         amplitude_spectra(shifted).numpy(), amplitude_spectra(torch.as_tensor(X)).numpy(), atol=1e-4
     )
-    np.testing.assert_allclose(view(shifted).numpy()[:, 32:], out[:, 32:], atol=1e-4)
+    np.testing.assert_allclose(view(shifted).numpy()[:, 49:], out[:, 49:], atol=1e-4)
     # energy-preserving: the spectrum's norm is the window's norm
     np.testing.assert_allclose(
         np.linalg.norm(amplitude_spectra(torch.as_tensor(X)).numpy(), axis=1),
@@ -35,6 +35,7 @@ def test_input_view_projects_like_pca_and_its_spectra_ignore_phase():
 def test_view_dims_follow_the_data():
     assert view_dims((3, 100), 20) == (19, 19)
     assert view_dims((4,), 500) == (4,)
+    assert view_dims((3, 100), 500) == (64, 64)
     assert view_dims((1, 8), 500) == (8, 5)
 
 
