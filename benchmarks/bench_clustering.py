@@ -84,32 +84,38 @@ def suite(seeds, quick=False):
             ),
             "simulation",
         ),
-        "BasicMotions": (lambda s: load_aeon("BasicMotions"), "real"),
-        "GunPoint": (lambda s: load_aeon("GunPoint"), "real"),
-        "PickupGestureWiimoteZ": (lambda s: load_aeon("PickupGestureWiimoteZ"), "real"),
+        "BasicMotions": (lambda s: (*load_aeon("BasicMotions"), None), "real"),
+        "GunPoint": (lambda s: (*load_aeon("GunPoint"), None), "real"),
+        "PickupGestureWiimoteZ": (lambda s: (*load_aeon("PickupGestureWiimoteZ"), None), "real"),
     }
     return cases
 
 
 def _w(windows):
-    return windows.X, np.asarray(windows.y)
+    """(X, y, sequence): consecutive windows with the same sequence id follow each other in time
+    (a new id wherever the stream has a gap)."""
+    start = np.asarray(windows.start_index)
+    sequence = np.r_[0, np.cumsum(np.diff(start) != windows.stride)]
+    return windows.X, np.asarray(windows.y), sequence
 
 
 def embeddings(name, loader, seed, cache, refit, params):
     path = os.path.join(cache, f"{name.replace(' ', '_')}-{seed}.npz")
     if os.path.exists(path) and not refit:
         data = np.load(path, allow_pickle=False)
-        return data["Z"], data["Y"], data["y"].astype(str), float(data["fit_s"])
-    X, y = loader(seed)
+        sequence = data["sequence"] if data["sequence"].size else None
+        return data["Z"], data["Y"], data["y"].astype(str), sequence, float(data["fit_s"])
+    X, y, sequence = loader(seed)
     start = time.perf_counter()
     model = DeepTDA(random_state=seed, **params).fit(X)
     fit_s = time.perf_counter() - start
     Z, Y = model.representation(X), model.embedding_
     os.makedirs(cache, exist_ok=True)
     tmp = path + ".tmp.npz"
-    np.savez(tmp, Z=Z, Y=Y, y=np.asarray(y).astype(str), fit_s=fit_s)
+    seq = np.zeros(0, dtype=np.int64) if sequence is None else sequence
+    np.savez(tmp, Z=Z, Y=Y, y=np.asarray(y).astype(str), sequence=seq, fit_s=fit_s)
     os.replace(tmp, path)
-    return Z, Y, np.asarray(y).astype(str), fit_s
+    return Z, Y, np.asarray(y).astype(str), sequence, fit_s
 
 
 def true_k(y):
@@ -181,7 +187,7 @@ def main(argv=None):
         if args.only and name not in args.only:
             continue
         for seed in args.seeds:
-            Z, Y, y, fit_s = embeddings(name, loader, seed, cache, args.refit, params)
+            Z, Y, y, sequence, fit_s = embeddings(name, loader, seed, cache, args.refit, params)
             k = true_k(y)
             for space, S in (("representation", Z), ("map", Y)):
                 start = time.perf_counter()
