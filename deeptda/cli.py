@@ -250,7 +250,8 @@ def cmd_cluster(args):
     model = DeepTDA(random_state=args.seed, verbose=not args.quiet, **params).fit(w.X)
     space = model.representation(w.X) if args.space == "representation" else model.embedding_
     _say(args, f"clustering the {args.space}")
-    clusterer = PersistenceClustering(n_clusters=args.n_clusters, random_state=args.seed).fit(space)
+    clusterer = PersistenceClustering(n_clusters=args.n_clusters, random_state=args.seed)
+    clusterer.fit(space, sequence=w.sequence)  # clusters alternating within bouts are one behaviour
     bouts = clusters_to_bouts(clusterer.labels_, w.start, w.end, min_duration=args.min_bout)
     names = None
     if args.labels:
@@ -273,7 +274,9 @@ def cmd_cluster(args):
     )
     _save_figure(fig, paths["timeline.png"], 110)
     plt.close(fig)
-    print(f"{len(w.X)} windows, {clusterer.n_clusters_} clusters, {len(bouts)} bouts")
+    (low, high), merged = clusterer.n_clusters_range_, clusterer.n_merged_by_time_
+    merged = f", {merged} merged as they alternate in time" if merged else ""
+    print(f"{len(w.X)} windows, {clusterer.n_clusters_} clusters ({low}-{high}{merged}), {len(bouts)} bouts")
     if names is not None:
         named = ", ".join(f"{k}: {v if v is not None else '(unnamed)'}" for k, v in names.items())
         print(f"cluster names from {args.labels}: {named}")
@@ -283,7 +286,7 @@ def cmd_cluster(args):
 
 
 def _recording_windows(paths, args):
-    """Windows of one or more CSV recordings, pooled: (X, labels or None, recording names, start, end)."""
+    """Pooled windows of CSV recordings: X, labels or None, recording names, start, end, channels, runs."""
     from .datasets import load_csv
     from .windows import sliding_windows
 
@@ -311,7 +314,8 @@ def _recording_windows(paths, args):
     labels = np.concatenate([w.y for _, w, _ in parts]) if args.label else None
     start = np.concatenate([np.asarray(w.start) for _, w, _ in parts])
     end = np.concatenate([np.asarray(w.end) for _, w, _ in parts])
-    return X, labels, recordings, start, end, parts[0][2]
+    sequence = np.concatenate([w.sequence + i * len(X) for i, (_, w, _) in enumerate(parts)])  # no run spans two
+    return X, labels, recordings, start, end, parts[0][2], sequence
 
 
 def cmd_explore(args):
@@ -331,7 +335,7 @@ def cmd_explore(args):
             args.window, args.stride = str(herd.window), str(herd.stride)
         except ValueError:
             model = DeepTDA.load(args.model)
-    X, labels, recordings, start, end, channels = _recording_windows(args.csv, args)
+    X, labels, recordings, start, end, channels, sequence = _recording_windows(args.csv, args)
     if herd is not None:
         model, embedding = herd.model, herd.model.transform(X)
     elif args.model:
@@ -345,7 +349,7 @@ def cmd_explore(args):
         clusters = herd.clusterer.predict(embedding)
     else:
         _say(args, "clustering DeepTDA's map")
-        clusters = PersistenceClustering(random_state=args.seed).fit(embedding).labels_
+        clusters = PersistenceClustering(random_state=args.seed).fit(embedding, sequence=sequence).labels_
     panels = {"DeepTDA": embedding}
     for name in args.compare or []:
         method = {"tsne": "t-SNE", "umap": "UMAP"}[name]

@@ -70,6 +70,18 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
     band_fraction : float, default=0.1
         The band's supremum is taken over this fraction of the points, the
         densest (``1.0``: all points).
+    alternation : float or None, default=0.5
+        With ``sequence`` given to :meth:`fit` (and ``n_clusters=None``), two
+        clusters whose windows alternate in time within the same bouts merge,
+        strongest first, while the pair's alternation exceeds this value: the
+        number of time-adjacent window pairs that join the two, divided by
+        ``2 n_a n_b / (n_a + n_b)``, the number expected if the ``n_a + n_b``
+        windows were one behaviour split at random into the two. It is about 1
+        for two islands of one behaviour that interleave within its bouts, and
+        at most about ``1 / L`` for two behaviours whose bouts last ``L``
+        windows, so 0.5 merges only what alternates from one window to the
+        next more often than bouts of two windows would. ``None``: no merging
+        by time.
     max_samples : int, default=10000
         Larger data are clustered on a seeded random sample of this many
         points; the others join the cluster of their nearest sampled point
@@ -96,6 +108,10 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         the median of the bootstrap distribution would give, in place of the
         ``confidence`` quantile (``(n, n)`` when the count was not chosen by
         the bootstrap). Report it as ``"5 (4-6)"``.
+    n_merged_by_time_ : int
+        Merges made because clusters alternated in time (``alternation``); 0
+        without ``sequence``. ``n_clusters_`` and ``n_clusters_range_`` count
+        the clusters after them.
     n_fit_ : int
         Points the clustering was fitted on (at most ``max_samples``).
     diagram_ : ndarray of shape (m, 2)
@@ -121,6 +137,7 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         "n_bootstrap": [Interval(numbers.Integral, 1, None, closed="left")],
         "confidence": [Interval(numbers.Real, 0, 1, closed="neither")],
         "band_fraction": [Interval(numbers.Real, 0, 1, closed="right")],
+        "alternation": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "max_samples": [Interval(numbers.Integral, 2, None, closed="left")],
         "random_state": ["random_state"],
     }
@@ -134,6 +151,7 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         n_bootstrap=50,
         confidence=0.95,
         band_fraction=0.1,
+        alternation=0.5,
         max_samples=10000,
         random_state=None,
     ):
@@ -143,13 +161,32 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         self.n_bootstrap = n_bootstrap
         self.confidence = confidence
         self.band_fraction = band_fraction
+        self.alternation = alternation
         self.max_samples = max_samples
         self.random_state = random_state
 
-    def fit(self, X, y=None):
-        """Cluster ``X`` of shape (n_samples, n_features); returns ``self``."""
+    def fit(self, X, y=None, *, sequence=None):
+        """Cluster ``X``; returns ``self``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : ignored
+        sequence : array-like of shape (n_samples,), optional
+            The rows are windows in time order and this gives each a recording
+            (or segment) id: consecutive rows with the same id follow each other
+            in time. Start a new id wherever a recording has a gap. With it,
+            clusters that alternate within the same bouts merge (``alternation``).
+        """
         self._validate_params()
         X_all = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
+        if sequence is not None:
+            sequence = np.asarray(sequence)
+            if sequence.shape != (X_all.shape[0],):
+                raise ValueError(
+                    f"sequence must hold one id per row of X ({X_all.shape[0]} rows); got shape "
+                    f"{sequence.shape}. Pass the recording id of each window, in time order."
+                )
         rng = check_random_state(self.random_state)
         sample = None
         if X_all.shape[0] > self.max_samples:
@@ -160,7 +197,31 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         self._fit_on(X, n, rng)
         if sample is not None:  # the rest join the cluster of their nearest sampled point
             self.labels_ = self.predict(X_all)
+        self.n_merged_by_time_ = 0
+        if sequence is not None and self.n_clusters is None and self.alternation is not None:
+            self._merge_by_time(sequence)
         return self
+
+    def _merge_by_time(self, sequence):
+        parent = _alternation_merges(self.labels_, sequence, float(self.alternation))
+        merged = np.where(self.labels_ >= 0, parent[np.maximum(self.labels_, 0)], -1)
+        self.n_merged_by_time_ = int(
+            len(np.unique(self.labels_[self.labels_ >= 0])) - len(np.unique(merged[merged >= 0]))
+        )
+        if self.n_merged_by_time_ == 0:
+            return
+        renumbered = _by_size(merged)
+        lookup = np.full(len(parent), -1, dtype=np.int64)
+        lookup[merged[merged >= 0]] = renumbered[merged >= 0]
+        fit = self._fit_labels_
+        self._fit_labels_ = np.where(fit >= 0, lookup[parent[np.maximum(fit, 0)]], -1)
+        self.labels_ = renumbered
+        self.n_clusters_ = int(len(np.unique(renumbered[renumbered >= 0])))
+        low, high = self.n_clusters_range_
+        self.n_clusters_range_ = (
+            min(max(1, low - self.n_merged_by_time_), self.n_clusters_),
+            max(high - self.n_merged_by_time_, self.n_clusters_),
+        )
 
     def _fit_on(self, X, n, rng):
         from sklearn.neighbors import NearestNeighbors
@@ -319,6 +380,38 @@ def _by_size(labels):
     for new, old in enumerate(order):
         mapping[old] = new
     return np.where(labels == -1, -1, mapping[labels])
+
+
+def _alternation_merges(labels, sequence, threshold):
+    """``parent[c]``: the cluster that ``c`` is merged into by time alternation (``c`` if none).
+
+    ``T[a, b]`` counts the time-adjacent rows (consecutive, with the same
+    ``sequence`` id, neither -1) whose clusters are ``a`` and ``b`` in either
+    order; the pair's alternation is ``T[a, b] / (2 n_a n_b / (n_a + n_b))``. The
+    pair with the highest alternation above ``threshold`` merges (into the lower
+    id) and the scores are recomputed, until no pair is above it.
+    """
+    n_ids = int(labels.max()) + 1 if len(labels) and labels.max() >= 0 else 0
+    parent = np.arange(n_ids)
+    current = labels.copy()
+    adjacent = (sequence[1:] == sequence[:-1]) & (current[1:] >= 0) & (current[:-1] >= 0)
+    while True:
+        size = np.bincount(current[current >= 0], minlength=n_ids).astype(np.float64)
+        if (size > 0).sum() < 2:
+            break
+        joins = np.zeros((n_ids, n_ids))
+        np.add.at(joins, (current[:-1][adjacent], current[1:][adjacent]), 1.0)
+        joins = joins + joins.T
+        expected = 2.0 * np.outer(size, size) / np.maximum(size[:, None] + size[None, :], 1.0)
+        score = np.divide(joins, expected, out=np.zeros_like(joins), where=expected > 0)
+        np.fill_diagonal(score, 0.0)
+        a, b = np.unravel_index(np.argmax(score), score.shape)  # first maximum: deterministic
+        if score[a, b] <= threshold:
+            break
+        keep, drop = min(a, b), max(a, b)
+        current[current == drop] = keep
+        parent[parent == drop] = keep
+    return parent
 
 
 def _log_dtm_density(dist, dim):

@@ -68,6 +68,22 @@ class Windows(NamedTuple):
     window_length: int
     stride: int
 
+    @property
+    def sequence(self):
+        """Run ids, shape (n_windows,), int64: consecutive windows with the same id follow each
+        other in the stream; a new id starts where they are not ``stride`` rows apart or where
+        their start times are more than 1.5 times the median step apart (a gap in the
+        timestamps). Pass it as ``sequence`` to :meth:`deeptda.PersistenceClustering.fit`."""
+        rows = np.asarray(self.start_index, dtype=np.int64)
+        if rows.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        times = self.start
+        if isinstance(times, pd.DatetimeIndex) or np.issubdtype(np.asarray(times).dtype, np.datetime64):
+            times = pd.DatetimeIndex(times).asi8
+        step = np.diff(np.asarray(times, dtype=np.float64))
+        jump = step > 1.5 * np.median(step) if step.size else np.zeros(0, dtype=bool)
+        return np.r_[0, np.cumsum((np.diff(rows) != self.stride) | jump)].astype(np.int64)
+
 
 def numeric_channels(frame, exclude=()):
     """The columns of ``frame`` that are sensor channels by default: numeric, not boolean, not excluded.

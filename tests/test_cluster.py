@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -126,7 +128,7 @@ def test_cli_cluster_end_to_end(tmp_path, capsys, space):
     assert {"start", "end", "duration", "cluster"} <= set(bouts.columns)
     assert (bouts["duration"] >= 10).all() or len(bouts) == 1
     assert (out / "time_budget.csv").exists() and (out / "timeline.png").exists()
-    assert "clusters" in capsys.readouterr().out
+    assert re.search(r"\d+ clusters \(\d+-\d+", capsys.readouterr().out)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -303,3 +305,62 @@ def test_band_over_the_dense_points_is_narrower_than_over_all():
     assert dense.threshold_ < everywhere.threshold_
     assert dense.n_clusters_ >= everywhere.n_clusters_
     assert dense.n_neighbors_ == round(np.sqrt(len(X)))
+
+
+def islands_within_bouts(seed=0, bout=30, n_bouts=20):
+    """Behaviour A (two islands, drawn at random within each of its bouts) alternating with
+    behaviour B (one blob) in bouts of ``bout`` windows, in time order."""
+    rng = np.random.default_rng(seed)
+    behaviour = np.repeat(np.tile([0, 1], n_bouts // 2), bout)
+    place = np.where(behaviour == 0, rng.integers(0, 2, len(behaviour)), 2)
+    centres = np.array([[0.0, 0.0], [4.0, 0.0], [2.0, 5.0]])
+    return centres[place] + rng.normal(0, 0.4, (len(behaviour), 2)), behaviour
+
+
+def test_islands_that_alternate_within_the_same_bouts_are_one_behaviour():
+    X, behaviour = islands_within_bouts()
+    alone = PersistenceClustering(random_state=0).fit(X)
+    assert alone.n_clusters_ == 3 and alone.n_merged_by_time_ == 0  # three islands by density alone
+    model = PersistenceClustering(random_state=0).fit(X, sequence=np.zeros(len(X), dtype=int))
+    assert model.n_clusters_ == 2 and model.n_merged_by_time_ == 1
+    assert adjusted_rand_score(behaviour, model.labels_) == 1.0
+    low, high = model.n_clusters_range_
+    assert low <= 2 <= high
+    np.testing.assert_array_equal(model.predict(X), model.labels_)  # predict knows the merge
+    again = PersistenceClustering(random_state=0).fit(X, sequence=np.zeros(len(X), dtype=int))
+    np.testing.assert_array_equal(again.labels_, model.labels_)
+    off = PersistenceClustering(alternation=None, random_state=0).fit(X, sequence=np.zeros(len(X), dtype=int))
+    assert off.n_clusters_ == 3
+
+
+def test_distinct_behaviours_in_bouts_stay_separate():
+    # three behaviours in bouts of 5 to 40 windows, in random order: none alternates window by window
+    rng = np.random.default_rng(1)
+    order = rng.integers(0, 3, 40)
+    behaviour = np.repeat(order, rng.integers(5, 40, len(order)))
+    centres = np.array([[0.0, 0.0], [4.0, 0.0], [2.0, 4.0]])
+    X = centres[behaviour] + rng.normal(0, 0.4, (len(behaviour), 2))
+    model = PersistenceClustering(random_state=0).fit(X, sequence=np.zeros(len(X), dtype=int))
+    assert model.n_clusters_ == 3 and model.n_merged_by_time_ == 0
+    assert adjusted_rand_score(behaviour, model.labels_) == 1.0
+
+
+def test_windows_of_different_recordings_are_not_time_neighbours():
+    # the same rows, but every window its own recording: nothing is adjacent, nothing merges
+    X, _ = islands_within_bouts()
+    model = PersistenceClustering(random_state=0).fit(X, sequence=np.arange(len(X)))
+    assert model.n_clusters_ == 3 and model.n_merged_by_time_ == 0
+
+
+def test_merge_by_time_on_a_sample_keeps_predict_consistent():
+    X, behaviour = islands_within_bouts(seed=2, n_bouts=40)
+    model = PersistenceClustering(max_samples=500, random_state=0).fit(X, sequence=np.zeros(len(X), dtype=int))
+    assert model.n_fit_ == 500 and model.n_clusters_ == 2
+    assert adjusted_rand_score(behaviour, model.labels_) > 0.99
+    np.testing.assert_array_equal(model.predict(X), model.labels_)
+
+
+def test_sequence_of_the_wrong_length_is_refused():
+    X, _ = blobs()
+    with pytest.raises(ValueError, match="one id per row"):
+        PersistenceClustering().fit(X, sequence=np.zeros(len(X) - 1))

@@ -87,6 +87,7 @@ LONG_MODULES = {
     "deeptda._estimator": "the DeepTDA estimator: parameters, fit, transform, save and load",
     "deeptda.topology.persistence": "persistence pairs, diagrams and their distances",
     "deeptda.metrics": "scores of an embedding against its data (neighbourhoods, labels, density, topology)",
+    "deeptda.cluster": "PersistenceClustering: ToMATo, the bootstrap count, merges by time alternation, predict",
 }
 
 

@@ -60,6 +60,11 @@ def test_gap_windows_dropped_and_reported():
     # windows starting at 45 would span the gap between rows 49 and 50
     assert 45 not in w.start_index.tolist()
     assert w.n_dropped == 1
+    assert w.sequence.tolist() == [0] * 9 + [1] * 9  # time-order runs break at the gap
+    # windows that fit on either side of a gap are not dropped, but are not time neighbours either
+    aligned = sliding_windows(df, window=10, stride=10)
+    assert aligned.n_dropped == 0 and aligned.sequence.tolist() == [0] * 5 + [1] * 5
+    assert sliding_windows(np.zeros((30, 1)), window=10, stride=5).sequence.tolist() == [0] * 5
     sw = SlidingWindow(window=10, stride=5)
     with pytest.warns(UserWarning):
         sw.fit(df)
