@@ -330,6 +330,7 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
             "outlier_distance_": float(self.outlier_distance_),
             "n_features_in_": int(self.n_features_in_),
             "n_fit_": int(self.n_fit_),
+            "n_merged_by_time_": int(getattr(self, "n_merged_by_time_", 0)),
         }
         return {"params": params, "fitted": fitted}, {
             "points": np.asarray(self._fit_points_, dtype=np.float64),

@@ -327,6 +327,9 @@ def test_islands_that_alternate_within_the_same_bouts_are_one_behaviour():
     low, high = model.n_clusters_range_
     assert low <= 2 <= high
     np.testing.assert_array_equal(model.predict(X), model.labels_)  # predict knows the merge
+    restored = PersistenceClustering.from_state(*model.get_state())  # as a saved pipeline keeps it
+    np.testing.assert_array_equal(restored.predict(X), model.labels_)
+    assert restored.n_merged_by_time_ == 1 and restored.n_clusters_ == 2
     again = PersistenceClustering(random_state=0).fit(X, sequence=np.zeros(len(X), dtype=int))
     np.testing.assert_array_equal(again.labels_, model.labels_)
     off = PersistenceClustering(alternation=None, random_state=0).fit(X, sequence=np.zeros(len(X), dtype=int))
