@@ -105,6 +105,11 @@ def distance_matrix(P):
     return _distance_matrix(P)
 
 
+def mst_edges(D):
+    """The minimum-spanning-tree edges :func:`topological_loss` matches for a distance matrix (to precompute them once)."""
+    return _mst_edges(D)
+
+
 def _mean_distance(D):
     b = D.shape[0]
     return (D.sum() / max(b * (b - 1), 1)).clamp_min(1e-12)
@@ -124,7 +129,7 @@ def _edge_lengths(P, edges, scale, eps=1e-12):
     return torch.sqrt((diff * diff).sum(-1) + eps) / scale
 
 
-def topological_loss(Z, Y, dims=(0,), max_points_1d=64, DZ=None):
+def topological_loss(Z, Y, dims=(0,), max_points_1d=64, DZ=None, z_edges=None):
     """Persistence signature loss between a representation and its map.
 
     The minibatch is the point cloud: distances within ``Z`` and within ``Y``
@@ -151,6 +156,11 @@ def topological_loss(Z, Y, dims=(0,), max_points_1d=64, DZ=None):
     DZ : Tensor of shape (b, b), default=None
         ``Z``'s distance matrix, when the caller has it (a slice of
         :func:`distance_matrix` of the whole representation); computed here otherwise.
+        Given for a ``Z`` without gradient, the lengths of ``Z``'s selected
+        edges are read from it instead of recomputed from the points.
+    z_edges : Tensor of shape (b-1, 2), default=None
+        ``Z``'s minimum-spanning-tree edges (:func:`mst_edges` of ``DZ``), when
+        the caller has them: a fixed point cloud's tree is computed once.
 
     Examples
     --------
@@ -160,15 +170,17 @@ def topological_loss(Z, Y, dims=(0,), max_points_1d=64, DZ=None):
     >>> round(parts["topo0"], 6)
     0.0
     """
+    z_fixed = DZ is not None and not Z.requires_grad
     DZ = _distance_matrix(Z) if DZ is None else DZ
     DY = _distance_matrix(Y)
     sz, sy = _mean_distance(DZ), _mean_distance(DY)
 
     def matched(edges):
         edges = edges.to(Z.device)
-        return ((_edge_lengths(Z, edges, sz) - _edge_lengths(Y, edges, sy)) ** 2).mean()
+        z_lengths = DZ[edges[:, 0], edges[:, 1]] / sz if z_fixed else _edge_lengths(Z, edges, sz)
+        return ((z_lengths - _edge_lengths(Y, edges, sy)) ** 2).mean()
 
-    l0 = matched(_mst_edges(DZ)) + matched(_mst_edges(DY))
+    l0 = matched(_mst_edges(DZ) if z_edges is None else z_edges) + matched(_mst_edges(DY))
     components = {"topo0": float(l0.detach())}
     loss = l0
     if 1 in dims:

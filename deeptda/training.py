@@ -16,7 +16,7 @@ import torch
 from tqdm.auto import tqdm
 
 from .augment import augment
-from .losses import contrastive_loss, distance_matrix, neighbour_loss, topological_loss
+from .losses import contrastive_loss, distance_matrix, mst_edges, neighbour_loss, topological_loss
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +34,15 @@ def _batches(n, batch_size, generator, drop_last):
         idx = order[i : i + batch_size]
         if len(idx) >= 2:
             yield idx
+
+
+def _optimizer(cls, params, **kwargs):
+    """``cls(params, fused=True, ...)`` where this torch has the fused (one-kernel) step for the device, else the plain one."""
+    params = list(params)
+    try:
+        return cls(params, fused=True, **kwargs)
+    except (RuntimeError, ValueError, TypeError):
+        return cls(params, **kwargs)
 
 
 def _mean_rows(rows):
@@ -61,7 +70,7 @@ def train_encoder(net, X, *, epochs, batch_size, learning_rate, temperature, aug
         One row per epoch: ``stage``, ``epoch``, ``contrastive``.
     """
     params = list(net.encoder.parameters()) + list(net.projection.parameters())
-    opt = torch.optim.AdamW(params, lr=learning_rate, weight_decay=1e-4)
+    opt = _optimizer(torch.optim.AdamW, params, lr=learning_rate, weight_decay=1e-4)
     seed = torch.randint(2**62, (1,), generator=generator, device=generator.device)
     cpu_gen = torch.Generator().manual_seed(int(seed))
     history = []
@@ -177,7 +186,7 @@ def spectral_layout(graph, n, n_components=2, random_state=0):
 
 def fit_layout(head, Z, layout, *, steps=100, learning_rate=1e-2, batch_size=4096, generator):
     """Pre-train ``head`` to reproduce a starting ``layout`` (mean squared error, Adam)."""
-    opt = torch.optim.Adam(head.parameters(), lr=learning_rate)
+    opt = _optimizer(torch.optim.Adam, head.parameters(), lr=learning_rate)
     target = torch.as_tensor(layout, device=Z.device)
     n = Z.shape[0]
     head.train()
@@ -215,7 +224,8 @@ def train_map(
     edges by weight and ``negative_rate`` random points per edge. Each step
     minimises ``neighbour_loss + topo_weight * topological_loss`` with
     Adam; the topological loss compares a random minibatch of ``batch_size``
-    distinct points in ``Z`` and in the map. The learning rate decays
+    distinct points in ``Z`` and in the map (every point when there are no
+    more, so ``Z``'s tree is computed once). The learning rate decays
     linearly from ``learning_rate`` to 0 over all steps, as in UMAP's
     optimisation: the map settles instead of jittering around its optimum.
 
@@ -257,7 +267,7 @@ def train_map(
             ),
             generator=generator,
         )
-    opt = torch.optim.Adam(net.head.parameters(), lr=learning_rate)
+    opt = _optimizer(torch.optim.Adam, net.head.parameters(), lr=learning_rate)
     full = n <= FULL_BATCH_MAX
     steps_per_epoch = 1 if full else -(-n // batch_size)
     total_steps = epochs * steps_per_epoch
@@ -268,12 +278,15 @@ def train_map(
     net.head.train()
     dev = Z.device
     bar = tqdm(range(epochs), desc="map", disable=not verbose, leave=False)
-    DZ_all = None
+    DZ_all = z_edges = None
+    # every point is in the topological loss's minibatch (the 1-dim term needs a random 64 of them)
+    whole = full and n <= batch_size and 1 not in topo_dims
     if full:  # every edge in every step, weighted, with fresh random negatives
         w = (weights / weights.sum()).to(dev, torch.float32)
         rows_d, cols_d = rows.to(dev), cols.to(dev)
-        if topo_weight > 0:  # the representation is fixed: its distances are computed once
+        if topo_weight > 0:  # the representation is fixed: its distances (and tree) are computed once
             DZ_all = distance_matrix(Z)
+            z_edges = mst_edges(DZ_all).to(dev) if whole else None
     for epoch in bar:
         parts_rows = []
         for _ in range(steps_per_epoch):
@@ -298,9 +311,12 @@ def train_map(
                 loss, parts = neighbour_loss(y_anchor, y_pos, y_neg, a, b)
                 y_topo = y_all[2 * m + m * negative_rate :]
             if topo_weight > 0 and len(idx) >= 2:
-                idx_d = idx.to(dev)
-                DZ = None if DZ_all is None else DZ_all[idx_d][:, idx_d]
-                topo, tparts = topological_loss(Z[idx_d], y_topo, dims=topo_dims, DZ=DZ)
+                if whole:
+                    topo, tparts = topological_loss(Z, y_all, dims=topo_dims, DZ=DZ_all, z_edges=z_edges)
+                else:
+                    idx_d = idx.to(dev)
+                    DZ = None if DZ_all is None else DZ_all[idx_d][:, idx_d]
+                    topo, tparts = topological_loss(Z[idx_d], y_topo, dims=topo_dims, DZ=DZ)
                 loss = loss + topo_weight * topo
                 parts.update(tparts)
             parts["total"] = float(loss.detach())

@@ -279,6 +279,27 @@ def test_distance_matrix_in_many_dimensions_and_a_precomputed_slice_give_the_sam
     np.testing.assert_allclose(D.numpy(), cdist(Z.double().numpy(), Z.double().numpy()), rtol=1e-6, atol=1e-5)
     idx = torch.as_tensor(rng.permutation(60)[:40])
     Y = torch.tensor(rng.normal(size=(40, 2)), dtype=torch.float32)
+    Y.requires_grad_(True)
     own, _ = topological_loss(Z[idx], Y)
+    (grad_own,) = torch.autograd.grad(own, Y)
+    # a fixed representation's edge lengths are read from the precomputed matrix (float32 rounding apart)
     sliced, _ = topological_loss(Z[idx], Y, DZ=D[idx][:, idx])
-    assert float(own) == float(sliced)
+    (grad_sliced,) = torch.autograd.grad(sliced, Y)
+    np.testing.assert_allclose(float(sliced), float(own), rtol=1e-5)
+    np.testing.assert_allclose(grad_sliced.numpy(), grad_own.numpy(), rtol=1e-4, atol=1e-6)
+
+
+def test_precomputed_tree_of_a_fixed_cloud_gives_the_same_loss():
+    from deeptda.losses import distance_matrix, mst_edges, topological_loss
+
+    rng = np.random.default_rng(6)
+    Z = torch.tensor(rng.normal(size=(50, 32)), dtype=torch.float32)
+    Y = torch.tensor(rng.normal(size=(50, 2)), dtype=torch.float32, requires_grad=True)
+    D = distance_matrix(Z)
+    edges = mst_edges(D)
+    assert edges.shape == (49, 2)
+    tree = minimum_spanning_tree(cdist(Z.double().numpy(), Z.double().numpy()))
+    np.testing.assert_allclose(D[edges[:, 0], edges[:, 1]].sum().item(), tree.sum(), rtol=1e-5)
+    given, _ = topological_loss(Z, Y, DZ=D, z_edges=edges)
+    computed, _ = topological_loss(Z, Y, DZ=D)
+    assert float(given) == float(computed)
