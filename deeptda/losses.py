@@ -106,7 +106,7 @@ def distance_matrix(P):
 
 
 def mst_edges(D):
-    """The minimum-spanning-tree edges :func:`topological_loss` matches for a distance matrix (to precompute them once)."""
+    """The minimum-spanning-tree edges :func:`topological_loss` matches in a distance matrix (to compute them once)."""
     return _mst_edges(D)
 
 

@@ -37,7 +37,7 @@ def _batches(n, batch_size, generator, drop_last):
 
 
 def _optimizer(cls, params, **kwargs):
-    """``cls(params, fused=True, ...)`` where this torch has the fused (one-kernel) step for the device, else the plain one."""
+    """``cls(params, fused=True, ...)`` where this torch has the fused step for the device, else the plain one."""
     params = list(params)
     try:
         return cls(params, fused=True, **kwargs)
