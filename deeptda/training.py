@@ -20,7 +20,7 @@ from .losses import contrastive_loss, distance_matrix, mst_edges, neighbour_loss
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["train_encoder", "train_map", "knn_graph", "fuzzy_graph", "spectral_layout", "fit_layout"]
+__all__ = ["Adam", "train_encoder", "train_map", "knn_graph", "fuzzy_graph", "spectral_layout", "fit_layout"]
 
 
 #: Up to this many training points, each map step uses the whole graph (see :func:`train_map`).
@@ -36,13 +36,66 @@ def _batches(n, batch_size, generator, drop_last):
             yield idx
 
 
-def _optimizer(cls, params, **kwargs):
-    """``cls(params, fused=True, ...)`` where this torch has the fused step for the device, else the plain one."""
-    params = list(params)
-    try:
-        return cls(params, fused=True, **kwargs)
-    except (RuntimeError, ValueError, TypeError):
-        return cls(params, **kwargs)
+class Adam:
+    """Adam, or AdamW with ``weight_decay``, with the learning rate as a plain attribute.
+
+    Where this torch has the fused CPU/CUDA kernel (``torch._fused_adam_``,
+    ``torch._fused_adamw_``), each step is that one call on all parameters: the
+    same arithmetic as ``torch.optim.Adam(fused=True)`` (``AdamW`` with weight
+    decay), bit for bit, without ``torch.optim``'s per-step wrappers and the
+    seconds of one-off imports they cost the first fit of a process. Elsewhere it
+    is ``torch.optim``'s own optimizer.
+    """
+
+    def __init__(self, params, lr, weight_decay=0.0, betas=(0.9, 0.999), eps=1e-8):
+        self.params = [p for p in params if p.requires_grad]
+        self.lr, self.weight_decay, self.betas, self.eps = float(lr), float(weight_decay), betas, eps
+        kernel = "_fused_adamw_" if weight_decay else "_fused_adam_"
+        devices = {p.device.type for p in self.params}
+        dtypes = {p.dtype for p in self.params}
+        self._kernel = getattr(torch, kernel, None) if devices <= {"cpu", "cuda"} and dtypes <= {torch.float32} else None
+        if self._kernel is None:
+            cls = torch.optim.AdamW if weight_decay else torch.optim.Adam
+            self._torch = cls(self.params, lr=self.lr, betas=betas, eps=eps, weight_decay=self.weight_decay)
+            return
+        self._exp_avg = [torch.zeros_like(p, memory_format=torch.preserve_format) for p in self.params]
+        self._exp_avg_sq = [torch.zeros_like(p, memory_format=torch.preserve_format) for p in self.params]
+        self._steps = [torch.zeros((), dtype=torch.float32, device=p.device) for p in self.params]
+
+    def zero_grad(self):
+        for p in self.params:
+            p.grad = None
+
+    @torch.no_grad()
+    def step(self):
+        if self._kernel is None:
+            for group in self._torch.param_groups:
+                group["lr"] = self.lr
+            self._torch.step()
+            return
+        have = [i for i, p in enumerate(self.params) if p.grad is not None]
+        if not have:
+            return
+        pick = lambda xs: [xs[i] for i in have]  # noqa: E731
+        steps = pick(self._steps)
+        torch._foreach_add_(steps, 1)
+        self._kernel(
+            pick(self.params),
+            [self.params[i].grad for i in have],
+            pick(self._exp_avg),
+            pick(self._exp_avg_sq),
+            [],
+            steps,
+            amsgrad=False,
+            lr=self.lr,
+            beta1=self.betas[0],
+            beta2=self.betas[1],
+            weight_decay=self.weight_decay,
+            eps=self.eps,
+            maximize=False,
+            grad_scale=None,
+            found_inf=None,
+        )
 
 
 def _mean_rows(rows):
@@ -70,7 +123,7 @@ def train_encoder(net, X, *, epochs, batch_size, learning_rate, temperature, aug
         One row per epoch: ``stage``, ``epoch``, ``contrastive``.
     """
     params = list(net.encoder.parameters()) + list(net.projection.parameters())
-    opt = _optimizer(torch.optim.AdamW, params, lr=learning_rate, weight_decay=1e-4)
+    opt = Adam(params, lr=learning_rate, weight_decay=1e-4)
     seed = torch.randint(2**62, (1,), generator=generator, device=generator.device)
     cpu_gen = torch.Generator().manual_seed(int(seed))
     history = []
@@ -85,7 +138,7 @@ def train_encoder(net, X, *, epochs, batch_size, learning_rate, temperature, aug
             h1 = net.projection(net.encoder(v1))
             h2 = net.projection(net.encoder(v2))
             loss, parts = contrastive_loss(h1, h2, temperature)
-            opt.zero_grad(set_to_none=True)
+            opt.zero_grad()
             loss.backward()
             opt.step()
             rows.append(parts)
@@ -186,14 +239,14 @@ def spectral_layout(graph, n, n_components=2, random_state=0):
 
 def fit_layout(head, Z, layout, *, steps=100, learning_rate=1e-2, batch_size=4096, generator):
     """Pre-train ``head`` to reproduce a starting ``layout`` (mean squared error, Adam)."""
-    opt = _optimizer(torch.optim.Adam, head.parameters(), lr=learning_rate)
+    opt = Adam(head.parameters(), lr=learning_rate)
     target = torch.as_tensor(layout, device=Z.device)
     n = Z.shape[0]
     head.train()
     for _ in range(steps):
         idx = torch.randperm(n, generator=generator)[:batch_size].to(Z.device)
         loss = ((head(Z[idx]) - target[idx]) ** 2).sum(dim=1).mean()
-        opt.zero_grad(set_to_none=True)
+        opt.zero_grad()
         loss.backward()
         opt.step()
     return float(loss.detach())
@@ -267,11 +320,11 @@ def train_map(
             ),
             generator=generator,
         )
-    opt = _optimizer(torch.optim.Adam, net.head.parameters(), lr=learning_rate)
+    opt = Adam(net.head.parameters(), lr=learning_rate)
     full = n <= FULL_BATCH_MAX
     steps_per_epoch = 1 if full else -(-n // batch_size)
     total_steps = epochs * steps_per_epoch
-    schedule = torch.optim.lr_scheduler.LambdaLR(opt, lambda step: max(0.0, 1.0 - step / total_steps))
+    step = 0
     rows, cols, weights = (torch.as_tensor(v) for v in graph)
     weights = weights.to(torch.float64)
     history = []
@@ -320,10 +373,11 @@ def train_map(
                 loss = loss + topo_weight * topo
                 parts.update(tparts)
             parts["total"] = float(loss.detach())
-            opt.zero_grad(set_to_none=True)
+            opt.zero_grad()
             loss.backward()
+            opt.lr = learning_rate * max(0.0, 1.0 - step / total_steps)
             opt.step()
-            schedule.step()
+            step += 1
             parts_rows.append(parts)
         row = {"stage": "map", "epoch": epoch, **_mean_rows(parts_rows)}
         history.append(row)

@@ -1,12 +1,15 @@
-"""The map training: the fuzzy graph, the spectral start, and a small seeded run of the generalisation suite."""
+"""The training: the optimiser, the fuzzy graph, the spectral start, and a small seeded run of the generalisation suite."""
 
 import os
+import subprocess
 import sys
 
 import numpy as np
 import pandas as pd
+import pytest
+import torch
 
-from deeptda.training import fuzzy_graph, knn_graph, spectral_layout
+from deeptda.training import Adam, fuzzy_graph, knn_graph, spectral_layout
 
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -15,6 +18,62 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def blobs(n=60, seed=0):
     rng = np.random.default_rng(seed)
     return np.concatenate([rng.normal(0, 1, (n, 5)), rng.normal(20, 1, (n, 5))]), np.repeat([0, 1], n)
+
+
+def _train(make_opt, lrs, seed=0):
+    torch.manual_seed(seed)
+    net = torch.nn.Sequential(torch.nn.Linear(6, 16), torch.nn.GELU(), torch.nn.Linear(16, 2))
+    frozen = torch.nn.Linear(2, 2)  # a parameter without a gradient is left alone
+    frozen.weight.requires_grad_(False)
+    params = list(net.parameters()) + [frozen.bias]
+    opt = make_opt(params)
+    x = torch.randn(32, 6, generator=torch.Generator().manual_seed(1))
+    for lr in lrs:
+        loss = (net(x) ** 2).sum()
+        opt.zero_grad(set_to_none=True) if isinstance(opt, torch.optim.Optimizer) else opt.zero_grad()
+        loss.backward()
+        if isinstance(opt, torch.optim.Optimizer):
+            for g in opt.param_groups:
+                g["lr"] = lr
+        else:
+            opt.lr = lr
+        opt.step()
+    return [p.detach().clone() for p in params], float(loss)
+
+
+@pytest.mark.parametrize("weight_decay", [0.0, 1e-4])
+def test_adam_is_torch_fused_adam_bit_for_bit(weight_decay):
+    if getattr(torch, "_fused_adamw_" if weight_decay else "_fused_adam_", None) is None:
+        pytest.skip("this torch has no fused Adam kernel")
+    lrs = [1e-2, 5e-3, 2e-3, 0.0, 1e-3]
+    cls = torch.optim.AdamW if weight_decay else torch.optim.Adam
+    ours, _ = _train(lambda p: Adam(p, lr=1e-2, weight_decay=weight_decay), lrs)
+    theirs, _ = _train(lambda p: cls(p, lr=1e-2, weight_decay=weight_decay, fused=True), lrs)
+    for a, b in zip(ours, theirs):
+        assert torch.equal(a, b)
+
+
+def test_adam_without_the_fused_kernel_is_torch_optim(monkeypatch):
+    monkeypatch.delattr(torch, "_fused_adam_", raising=False)
+    lrs = [1e-2] * 20
+    ours, loss = _train(lambda p: Adam(p, lr=1e-2), lrs)
+    assert ours and loss < _train(lambda p: Adam(p, lr=1e-2), [0.0])[1]
+    theirs, _ = _train(lambda p: torch.optim.Adam(p, lr=1e-2), lrs)
+    for a, b in zip(ours, theirs):
+        assert torch.equal(a, b)
+
+
+def test_fit_does_not_import_torch_compile_machinery():
+    """torch.optim's wrappers import torch._dynamo (seconds) on a process's first fit; DeepTDA's fit does not."""
+    code = (
+        "import sys, numpy as np\n"
+        "from deeptda import DeepTDA\n"
+        "X = np.random.default_rng(0).normal(size=(40, 3, 16)).astype('float32')\n"
+        "DeepTDA(n_epochs=2, map_epochs=2, random_state=0).fit(X)\n"
+        "print('torch._dynamo' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip().splitlines()[-1] == "False"
 
 
 def test_fuzzy_graph_is_symmetric_with_weights_in_0_1_and_nearest_neighbour_at_1():
