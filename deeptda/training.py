@@ -51,9 +51,9 @@ class Adam:
         self.params = [p for p in params if p.requires_grad]
         self.lr, self.weight_decay, self.betas, self.eps = float(lr), float(weight_decay), betas, eps
         kernel = "_fused_adamw_" if weight_decay else "_fused_adam_"
-        devices = {p.device.type for p in self.params}
-        dtypes = {p.dtype for p in self.params}
-        self._kernel = getattr(torch, kernel, None) if devices <= {"cpu", "cuda"} and dtypes <= {torch.float32} else None
+        devices, dtypes = {p.device.type for p in self.params}, {p.dtype for p in self.params}
+        plain = devices <= {"cpu", "cuda"} and dtypes <= {torch.float32}
+        self._kernel = getattr(torch, kernel, None) if plain else None
         if self._kernel is None:
             cls = torch.optim.AdamW if weight_decay else torch.optim.Adam
             self._torch = cls(self.params, lr=self.lr, betas=betas, eps=eps, weight_decay=self.weight_decay)

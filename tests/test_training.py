@@ -1,4 +1,4 @@
-"""The training: the optimiser, the fuzzy graph, the spectral start, and a small seeded run of the generalisation suite."""
+"""Training: the optimiser, the fuzzy graph, the spectral start, and a small seeded run of the generalisation suite."""
 
 import os
 import subprocess
