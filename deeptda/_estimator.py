@@ -20,7 +20,9 @@ logger = logging.getLogger(__name__)
 __all__ = ["DeepTDA"]
 
 _FORMAT = "deeptda-model"
-_FORMAT_VERSION = 3  # 2: the scaler saves its own state; 3: block weights, the map head's input gain
+# 2: the scaler saves its own state; 3: block weights, the map head's input gain;
+# 4: the conv encoder averages windows longer than 256 samples down to at most 256
+_FORMAT_VERSION = 4
 
 
 #: Sample visits of the encoder: ``clip(per_sample * n_train, low, high)``.
@@ -120,7 +122,8 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         Train on a random subsample of at most this many samples; the rest
         are embedded by the trained network (so large data stays linear).
     encoder : {"auto", "conv", "mlp"} or callable, default="auto"
-        ``"auto"``: a 1-D CNN for 3-D windows, an MLP for 2-D rows. A callable
+        ``"auto"``: a 1-D CNN for 3-D windows (windows longer than 256 samples
+        averaged down to at most 256 first), an MLP for 2-D rows. A callable
         ``encoder(input_shape, latent_dim) -> torch.nn.Module`` builds your own;
         ``input_shape`` is ``(n_channels, n_timepoints)`` or ``(n_features,)``.
     random_state : int, RandomState instance or None, default=None
@@ -517,11 +520,6 @@ class DeepTDA(TransformerMixin, BaseEstimator):
             raise ValueError(f"{path!s} is not a readable deeptda model file ({type(exc).__name__}: {exc}).") from None
         if not isinstance(config, dict) or config.get("format") != _FORMAT:
             raise ValueError(f"{path!s} is not a deeptda model file.")
-        if config.get("format_version") != _FORMAT_VERSION:
-            raise ValueError(
-                f"{path!s} has model format version {config.get('format_version')}; this deeptda "
-                f"reads version {_FORMAT_VERSION}."
-            )
         return cls.from_state(config, payload, device=device, source=path)
 
     @classmethod
@@ -530,6 +528,11 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         import torch
 
         payload = tensors
+        if config.get("format_version") != _FORMAT_VERSION:
+            raise ValueError(
+                f"{source!s} has model format version {config.get('format_version')}; this deeptda "
+                f"reads version {_FORMAT_VERSION}. Refit the model with this version."
+            )
         params = dict(config["params"])
         params["topo_dims"] = tuple(params["topo_dims"])
         if not isinstance(params["augmentations"], str):

@@ -33,10 +33,18 @@ class ConvEncoder(nn.Module):
     Three convolutions (kernel 7, 5, 3; each with stride 2), GroupNorm
     and GELU, then mean, max and standard-deviation pooling over time, so the
     representation does not depend on where in the window a motion happens.
+    A window longer than ``max_length`` samples is first averaged over runs of
+    ``ceil(timepoints / max_length)`` consecutive samples (a low-pass that
+    keeps the slower motion), so the convolutions' receptive field spans the
+    same share of any window and their cost stays bounded; each channel's mean
+    and standard deviation are taken from the full-rate window.
     """
 
-    def __init__(self, in_channels, latent_dim=64, width=16):
+    def __init__(self, in_channels, latent_dim=64, width=16, max_length=256):
         super().__init__()
+        if max_length < 1:
+            raise ValueError(f"max_length must be at least 1; got {max_length}.")
+        self.max_length = int(max_length)
         self.net = nn.Sequential(
             nn.Conv1d(in_channels, width, 7, stride=2, padding=3),
             nn.GroupNorm(4, width),
@@ -51,7 +59,8 @@ class ConvEncoder(nn.Module):
         self.out = nn.Linear(6 * width + 2 * in_channels, latent_dim)
 
     def forward(self, x):
-        h = self.net(x)
+        step = -(-x.shape[2] // self.max_length)
+        h = self.net(nn.functional.avg_pool1d(x, step, step, ceil_mode=True) if step > 1 else x)
         raw = torch.cat(_mean_std(x), dim=1)  # posture and energy
         mean, std = _mean_std(h)
         pooled = torch.cat([mean, h.amax(dim=2), std, raw], dim=1)

@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 
-from deeptda.encoders import InputView, amplitude_spectra, view_dims
+from deeptda.encoders import ConvEncoder, InputView, amplitude_spectra, view_dims
 
 
 def test_input_view_projects_like_pca_and_its_spectra_ignore_phase():
@@ -107,3 +107,23 @@ def test_deeptda_weights_blocks_by_agreement_and_keeps_the_weights_on_save(tmp_p
     loaded = DeepTDA.load(tmp_path / "m.pt")
     np.testing.assert_array_equal(loaded.block_weight_, model.block_weight_)
     np.testing.assert_array_equal(loaded.transform(X), model.transform(X))
+
+
+def test_conv_encoder_averages_long_windows_down_to_max_length():
+    torch.manual_seed(0)
+    enc = ConvEncoder(2, 8, max_length=64)
+    x = torch.randn(3, 2, 200)
+    seen = []
+    enc.net.register_forward_hook(lambda module, inputs, output: seen.append(inputs[0]))
+    enc(x)
+    # ceil(200 / 64) = 4 samples per average: 50 timepoints reach the convolutions
+    torch.testing.assert_close(seen[-1], x.reshape(3, 2, 50, 4).mean(dim=3))
+    short = torch.randn(3, 2, 64)
+    enc(short)
+    assert seen[-1] is short  # a window within max_length is not touched
+    # the raw channel statistics come from the full-rate window
+    with torch.no_grad():
+        pooled = enc.net(x.reshape(3, 2, 50, 4).mean(dim=3))
+        mean, std = pooled.mean(dim=2), pooled.std(dim=2, unbiased=False)
+        expected = enc.out(torch.cat([mean, pooled.amax(dim=2), std, x.mean(dim=2), x.std(dim=2, unbiased=False)], 1))
+        torch.testing.assert_close(enc(x), expected, atol=1e-5, rtol=1e-4)

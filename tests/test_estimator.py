@@ -1,3 +1,4 @@
+import json
 import os
 import pickle
 
@@ -202,6 +203,20 @@ def test_load_rejects_corrupt_and_tampered_files(fitted, tmp_path):
     with pytest.raises(ValueError, match="not a readable deeptda model"):
         DeepTDA.load(evil)
     assert not sentinel.exists()
+
+
+def test_a_model_of_another_format_version_is_refused_with_a_refit_hint(fitted, tmp_path):
+    import torch
+
+    model, _, _ = fitted
+    config, tensors = model.get_state()
+    old = dict(config, format_version=config["format_version"] - 1)
+    with pytest.raises(ValueError, match="format version 3.*Refit"):
+        DeepTDA.from_state(old, tensors)  # how a herd pipeline file rebuilds its model
+    path = tmp_path / "old.pt"
+    torch.save({"config": json.dumps(old), **tensors}, path)
+    with pytest.raises(ValueError, match="format version 3.*Refit"):
+        DeepTDA.load(path)
 
 
 def test_verbose_shows_progress(capsys):
