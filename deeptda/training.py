@@ -352,7 +352,7 @@ def train_map(
                 loss, parts = neighbour_loss(
                     y_all[rows_d], y_all[cols_d], y_all[neg], a, b, weights=w, y_repelled=y_all[pushed]
                 )
-                y_topo = y_all[idx.to(dev)]
+                y_topo = None if whole else y_all[idx.to(dev)]
             else:
                 edges = torch.multinomial(weights, batch_size, replacement=True, generator=generator)
                 neg = torch.randint(n, (batch_size * negative_rate,), generator=generator)
