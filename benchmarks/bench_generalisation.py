@@ -40,7 +40,7 @@ from _harness import PeakRSS, replace_block, write_table  # noqa: E402
 AEON = list(AEON_DATASETS)  # every labelled set the aeon wheel ships
 ROWS = ["digits", "iris", "wine", "breast_cancer", "spheres"]
 SIMULATED = {
-    # name: (simulator, keyword arguments): rates 10-100 Hz, 1-9 channels, 80 to 20,000 windows
+    # name: (simulator, keyword arguments): rates 1-100 Hz, 1-9 channels, 80 to 20,000 windows
     "collar-1h": ("collar", dict(duration=3600)),
     "wear-10Hz-1ch": (
         "wearable",
@@ -65,6 +65,19 @@ SIMULATED = {
             n_behaviours=6,
             imbalance=10,
             random_state=9,
+        ),
+    ),
+    "wear-1Hz-6ch-summaries": (  # a logger that keeps per-second mean and sd of 3 axes: 6 channels at 1 Hz
+        "wearable",
+        dict(
+            duration=14400,
+            sampling_rate=25,
+            window="10s",
+            stride="5s",
+            n_channels=3,
+            n_behaviours=4,
+            summary="1s",
+            random_state=13,
         ),
     ),
     "wear-20k": (

@@ -55,6 +55,10 @@ parameters. It is synthetic, not a recording. The model:
   2-3 (accelerometer axes), up to 9 (plus angular-rate-like channels, the
   derivative of the dynamic part, and a magnetometer-like field that turns
   with the posture).
+* **Summaries.** With ``summary="1s"`` the recording is what a logger that
+  stores summaries keeps: each channel's mean and standard deviation per
+  second (twice the channels, at 1 Hz), labelled by the behaviour that fills
+  most of the second.
 """
 
 from __future__ import annotations
@@ -394,6 +398,7 @@ def make_wearable_stream(
     clip=4.0,
     bits=12,
     noise=0.02,
+    summary=None,
     start="2026-06-01 06:00:00",
     random_state=0,
 ):
@@ -423,6 +428,13 @@ def make_wearable_stream(
         Quantisation over ``[-clip, clip]``.
     noise : float, default=0.02
         White sensor noise, in g.
+    summary : str or None, default=None
+        A period such as ``"1s"``: return what a logger that stores summaries
+        keeps instead of raw samples, the mean and the standard deviation of
+        each channel over each period (channels ``c0_mean ... c{n-1}_mean,
+        c0_sd ... c{n-1}_sd``, one row per period), labelled with the
+        behaviour that fills most of the period. The raw stream is simulated at
+        ``sampling_rate`` first.
     start : str, default="2026-06-01 06:00:00"
     random_state : int, default=0
 
@@ -437,6 +449,8 @@ def make_wearable_stream(
     >>> df = make_wearable_stream(600, n_behaviours=4, n_channels=6, random_state=1)
     >>> df.shape[1], df["behaviour"].nunique() <= 4
     (7, True)
+    >>> make_wearable_stream(600, summary="1s", random_state=1).shape
+    (600, 7)
     """
     if duration <= 0 or sampling_rate <= 0:
         raise ValueError("duration and sampling_rate must be positive.")
@@ -504,7 +518,29 @@ def make_wearable_stream(
     index = pd.date_range(start, periods=n, freq=pd.Timedelta(seconds=1 / fs), name="timestamp")
     frame = pd.DataFrame(values, index=index, columns=[f"c{i}" for i in range(values.shape[1])])
     frame["behaviour"] = np.asarray([s["name"] for s in specs], dtype=object)[codes]
-    return frame
+    return frame if summary is None else _summarise(frame, summary)
+
+
+def _summarise(frame, period):
+    """Per-period mean and standard deviation of every channel, and the majority behaviour."""
+    try:
+        step = pd.Timedelta(period)
+    except ValueError:
+        raise ValueError(f"summary must be a period such as '1s'; got {period!r}.") from None
+    spacing = frame.index[1] - frame.index[0] if len(frame) > 1 else step
+    if step < spacing:
+        raise ValueError(
+            f"summary period {period!r} is shorter than the sampling interval ({spacing}); "
+            "choose a period of at least one sample."
+        )
+    channels = [c for c in frame.columns if c != "behaviour"]
+    groups = frame.groupby(frame.index.floor(step))
+    out = pd.concat(
+        [groups[channels].mean().add_suffix("_mean"), groups[channels].std(ddof=0).add_suffix("_sd")], axis=1
+    )
+    out["behaviour"] = groups["behaviour"].agg(lambda v: v.value_counts().index[0])
+    out.index.name = "timestamp"
+    return out
 
 
 def make_wearable_windows(duration=3600.0, sampling_rate=25.0, *, window="4s", stride="2s", random_state=0, **kwargs):

@@ -305,6 +305,10 @@ CASES = [
     Case("load_aeon", "a set aeon does not ship", lambda t: load_aeon("Nope"), Raises(ValueError, "unknown set 'Nope'; choose from")),
     Case("make_wearable_stream", "ten channels", lambda t: make_wearable_stream(60, n_channels=10),
          Raises(ValueError, "n_channels must be between 1 and 9")),
+    Case("make_wearable_stream", "summary shorter than a sample", lambda t: make_wearable_stream(60, 10, summary="10ms"),
+         Raises(ValueError, "shorter than the sampling interval")),
+    Case("make_wearable_stream", "summary not a period", lambda t: make_wearable_stream(60, summary="often"),
+         Raises(ValueError, "summary must be a period")),
     # clustering ------------------------------------------------------------------------------
     Case("PersistenceClustering", "one point", lambda t: PersistenceClustering().fit(ROWS[:1]), Raises(ValueError, "1 sample")),
     Case("PersistenceClustering", "NaN", lambda t: PersistenceClustering().fit(np.where(ROWS > 1, np.nan, ROWS)),

@@ -100,6 +100,21 @@ def test_wearable_simulator_is_seeded_and_shaped_as_asked():
     assert np.abs(quantised).max() <= 2.0 and len(np.unique(quantised)) <= 16
 
 
+def test_wearable_summary_is_the_mean_and_sd_of_each_period_of_the_raw_stream():
+    from deeptda.datasets import make_wearable_stream
+
+    raw = make_wearable_stream(120, 10, n_channels=2, random_state=4)
+    summary = make_wearable_stream(120, 10, n_channels=2, summary="2s", random_state=4)
+    assert list(summary.columns) == ["c0_mean", "c1_mean", "c0_sd", "c1_sd", "behaviour"]
+    assert len(summary) == 60 and (summary.index[1:] - summary.index[:-1] == pd.Timedelta("2s")).all()
+    first = raw.iloc[:20]  # the first 2 s
+    np.testing.assert_allclose(summary.iloc[0][["c0_mean", "c1_mean"]].to_numpy(float), first[["c0", "c1"]].mean())
+    np.testing.assert_allclose(summary.iloc[0][["c0_sd", "c1_sd"]].to_numpy(float), first[["c0", "c1"]].std(ddof=0))
+    for i in range(60):  # each period carries the behaviour that fills most of it
+        counts = raw["behaviour"].iloc[20 * i : 20 * (i + 1)].value_counts()
+        assert counts[summary["behaviour"].iloc[i]] == counts.max()
+
+
 def test_wearable_shares_follow_the_imbalance_and_transitions_keep_gravity():
     from deeptda.datasets import make_wearable_stream
 
