@@ -82,6 +82,15 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         windows, so 0.5 merges only what alternates from one window to the
         next more often than bouts of two windows would. ``None``: no merging
         by time.
+    max_dims : int or None, default=4
+        Points with more columns are first projected onto their ``max_dims``
+        leading principal components (fitted on the clustered points;
+        :meth:`predict` projects new points the same way). A kNN density's
+        error grows fast with the dimension: for a smooth density the
+        neighbour count that balances its bias and variance grows as
+        ``n ** (4 / (d + 4))``, which is the ``sqrt(n)`` of
+        ``n_neighbors="auto"`` at ``d = 4``. A 2-D map is used as it is.
+        ``None``: every column.
     max_samples : int, default=10000
         Larger data are clustered on a seeded random sample of this many
         points; the others join the cluster of their nearest sampled point
@@ -114,6 +123,9 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         the clusters after them.
     n_fit_ : int
         Points the clustering was fitted on (at most ``max_samples``).
+    projection_ : tuple (mean, components) or None
+        The principal axes the points were projected on (``max_dims``), or
+        ``None`` when every column was used.
     diagram_ : ndarray of shape (m, 2)
         (peak density, merge density) of every finite merge (ToMATo).
     outlier_distance_ : float
@@ -138,6 +150,7 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         "confidence": [Interval(numbers.Real, 0, 1, closed="neither")],
         "band_fraction": [Interval(numbers.Real, 0, 1, closed="right")],
         "alternation": [Interval(numbers.Real, 0, None, closed="neither"), None],
+        "max_dims": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "max_samples": [Interval(numbers.Integral, 2, None, closed="left")],
         "random_state": ["random_state"],
     }
@@ -152,6 +165,7 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         confidence=0.95,
         band_fraction=0.1,
         alternation=0.5,
+        max_dims=4,
         max_samples=10000,
         random_state=None,
     ):
@@ -162,6 +176,7 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         self.confidence = confidence
         self.band_fraction = band_fraction
         self.alternation = alternation
+        self.max_dims = max_dims
         self.max_samples = max_samples
         self.random_state = random_state
 
@@ -194,7 +209,8 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         X = X_all if sample is None else X_all[sample]
         n = X.shape[0]
         self.n_fit_ = n
-        self._fit_on(X, n, rng)
+        self.projection_ = _principal_axes(X, self.max_dims)
+        self._fit_on(self._project(X), n, rng)
         if sample is not None:  # the rest join the cluster of their nearest sampled point
             self.labels_ = self.predict(X_all)
         self.n_merged_by_time_ = 0
@@ -300,10 +316,17 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         """
         check_is_fitted(self, "labels_")
         X = validate_data(self, X, dtype=np.float64, reset=False)
-        dist, ind = self._nn_.kneighbors(X, n_neighbors=1)
+        dist, ind = self._nn_.kneighbors(self._project(X), n_neighbors=1)
         labels = self._fit_labels_[ind[:, 0]].copy()
         labels[dist[:, 0] > self.outlier_distance_] = -1
         return labels
+
+    def _project(self, X):
+        projection = getattr(self, "projection_", None)
+        if projection is None:
+            return X
+        mean, components = projection
+        return (X - mean) @ components.T
 
     def _remember_training_points(self, X, kth_distance):
         from sklearn.neighbors import NearestNeighbors
@@ -316,7 +339,8 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
     def get_state(self):
         """What :meth:`predict` needs, as ``(config, arrays)``: a JSON-able dict and numpy arrays.
 
-        The training points and their clusters, the outlier distance and the parameters;
+        The training points (projected, see ``max_dims``) and their clusters, the projection,
+        the outlier distance and the parameters;
         :meth:`from_state` rebuilds a model whose ``predict`` gives the same labels.
         """
         check_is_fitted(self, "labels_")
@@ -332,10 +356,13 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
             "n_fit_": int(self.n_fit_),
             "n_merged_by_time_": int(getattr(self, "n_merged_by_time_", 0)),
         }
-        return {"params": params, "fitted": fitted}, {
+        arrays = {
             "points": np.asarray(self._fit_points_, dtype=np.float64),
             "labels": np.asarray(self._fit_labels_, dtype=np.int64),
         }
+        if getattr(self, "projection_", None) is not None:
+            arrays["projection_mean"], arrays["projection_components"] = self.projection_
+        return {"params": params, "fitted": fitted}, arrays
 
     @classmethod
     def from_state(cls, config, arrays):
@@ -343,7 +370,15 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         training points' clusters)."""
         from sklearn.neighbors import NearestNeighbors
 
-        model = cls(**config["params"])
+        params = dict(config["params"])
+        if "projection_mean" not in arrays:
+            params["max_dims"] = None  # saved before the projection existed: fitted on every column
+        model = cls(**params)
+        model.projection_ = (
+            (np.asarray(arrays["projection_mean"], np.float64), np.asarray(arrays["projection_components"], np.float64))
+            if "projection_mean" in arrays
+            else None
+        )
         for key, value in config["fitted"].items():
             setattr(model, key, tuple(value) if isinstance(value, list) else value)
         points = np.ascontiguousarray(arrays["points"], dtype=np.float64)
@@ -413,6 +448,20 @@ def _alternation_merges(labels, sequence, threshold):
         current[current == drop] = keep
         parent[parent == drop] = keep
     return parent
+
+
+def _principal_axes(X, max_dims):
+    """``(mean, components)`` of the ``max_dims`` leading principal axes of ``X``, or ``None``
+    when ``X`` has no more columns than that. Deterministic: each axis's sign is fixed so that
+    its largest loading is positive."""
+    if max_dims is None or X.shape[1] <= max_dims:
+        return None
+    mean = X.mean(axis=0)
+    centred = X - mean
+    values, vectors = np.linalg.eigh(centred.T @ centred)
+    components = vectors[:, np.argsort(values)[::-1][:max_dims]].T
+    signs = np.sign(components[np.arange(len(components)), np.abs(components).argmax(axis=1)])
+    return mean, components * np.where(signs == 0, 1.0, signs)[:, None]
 
 
 def _log_dtm_density(dist, dim):

@@ -367,3 +367,56 @@ def test_sequence_of_the_wrong_length_is_refused():
     X, _ = blobs()
     with pytest.raises(ValueError, match="one id per row"):
         PersistenceClustering().fit(X, sequence=np.zeros(len(X) - 1))
+
+
+def high_dimensional_blobs(seed=0):
+    """Three blobs that differ in 3 of 40 columns; the other 37 are noise of the same size."""
+    rng = np.random.default_rng(seed)
+    y = np.repeat(np.arange(3), [150, 100, 50])
+    X = rng.normal(0, 1.0, (len(y), 40))
+    X[:, :3] += 6.0 * np.eye(3)[y]
+    return X, y
+
+
+def test_principal_axes_match_pca():
+    from sklearn.decomposition import PCA
+
+    from deeptda.cluster import _principal_axes
+
+    X, _ = high_dimensional_blobs()
+    mean, components = _principal_axes(X, 4)
+    reference = PCA(4).fit(X)
+    np.testing.assert_allclose(mean, reference.mean_)
+    np.testing.assert_allclose(np.abs(components @ reference.components_.T), np.eye(4), atol=1e-8)
+    assert _principal_axes(X[:, :4], 4) is None and _principal_axes(X, None) is None
+
+
+def test_many_columns_are_clustered_on_their_leading_axes():
+    X, y = high_dimensional_blobs()
+    model = PersistenceClustering(random_state=0).fit(X)
+    mean, components = model.projection_
+    assert components.shape == (4, 40) and model._fit_points_.shape == (len(X), 4)
+    assert model.n_clusters_ == 3 and adjusted_rand_score(y, model.labels_) == 1.0
+    np.testing.assert_array_equal(model.predict(X), model.labels_)
+    # the same as clustering the projected points with every column
+    projected = PersistenceClustering(max_dims=None, random_state=0).fit((X - mean) @ components.T)
+    np.testing.assert_array_equal(projected.labels_, model.labels_)
+    assert projected.projection_ is None
+    # a saved model projects new points the same way
+    restored = PersistenceClustering.from_state(*model.get_state())
+    new, _ = high_dimensional_blobs(seed=1)
+    np.testing.assert_array_equal(restored.predict(new), model.predict(new))
+    # a state saved before the projection existed keeps every column
+    config, arrays = PersistenceClustering(max_dims=None, random_state=0).fit(X).get_state()
+    config["params"].pop("max_dims")
+    old = PersistenceClustering.from_state(config, arrays)
+    assert old.max_dims is None and old.projection_ is None
+    every_column = PersistenceClustering(max_dims=None, random_state=0).fit(X)
+    np.testing.assert_array_equal(old.predict(X[:20]), every_column.labels_[:20])
+
+
+def test_a_map_is_not_projected():
+    X, _ = blobs()
+    model = PersistenceClustering(random_state=0).fit(X)
+    assert model.projection_ is None
+    np.testing.assert_array_equal(model.labels_, PersistenceClustering(max_dims=None, random_state=0).fit(X).labels_)
