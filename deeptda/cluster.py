@@ -452,14 +452,20 @@ def _alternation_merges(labels, sequence, threshold):
 
 def _principal_axes(X, max_dims):
     """``(mean, components)`` of the ``max_dims`` leading principal axes of ``X``, or ``None``
-    when ``X`` has no more columns than that. Deterministic: each axis's sign is fixed so that
-    its largest loading is positive."""
+    when ``X`` has no more columns than that. Above 512 columns a seeded randomized SVD
+    finds them without forming the covariance matrix. Deterministic: each axis's sign is
+    fixed so that its largest loading is positive."""
     if max_dims is None or X.shape[1] <= max_dims:
         return None
     mean = X.mean(axis=0)
     centred = X - mean
-    values, vectors = np.linalg.eigh(centred.T @ centred)
-    components = vectors[:, np.argsort(values)[::-1][:max_dims]].T
+    if X.shape[1] <= 512:
+        values, vectors = np.linalg.eigh(centred.T @ centred)
+        components = vectors[:, np.argsort(values)[::-1][:max_dims]].T
+    else:  # wide rows (e.g. flattened raw windows): no d x d matrix; seeded, so deterministic
+        from sklearn.utils.extmath import randomized_svd
+
+        components = randomized_svd(centred, max_dims, n_iter=7, random_state=0)[2]
     signs = np.sign(components[np.arange(len(components)), np.abs(components).argmax(axis=1)])
     return mean, components * np.where(signs == 0, 1.0, signs)[:, None]
 

@@ -389,6 +389,13 @@ def test_principal_axes_match_pca():
     np.testing.assert_allclose(mean, reference.mean_)
     np.testing.assert_allclose(np.abs(components @ reference.components_.T), np.eye(4), atol=1e-8)
     assert _principal_axes(X[:, :4], 4) is None and _principal_axes(X, None) is None
+    # wide rows (flattened raw windows): the same axes without a columns x columns matrix
+    rng = np.random.default_rng(2)
+    wide = (rng.normal(size=(300, 4)) * [8.0, 6.0, 4.0, 3.0]) @ np.linalg.qr(rng.normal(size=(2000, 4)))[0].T
+    wide += rng.normal(0, 0.1, wide.shape)
+    _, wide_axes = _principal_axes(wide, 4)
+    reference = PCA(4).fit(wide)
+    np.testing.assert_allclose(np.abs(wide_axes @ reference.components_.T), np.eye(4), atol=1e-6)
 
 
 def test_many_columns_are_clustered_on_their_leading_axes():
