@@ -371,8 +371,7 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         from sklearn.neighbors import NearestNeighbors
 
         params = dict(config["params"])
-        if "projection_mean" not in arrays:
-            params["max_dims"] = None  # saved before the projection existed: fitted on every column
+        params.setdefault("max_dims", None)  # saved before the projection existed: fitted on every column
         model = cls(**params)
         model.projection_ = (
             (np.asarray(arrays["projection_mean"], np.float64), np.asarray(arrays["projection_components"], np.float64))
