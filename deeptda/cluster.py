@@ -451,22 +451,16 @@ def _alternation_merges(labels, sequence, threshold):
 
 def _principal_axes(X, max_dims):
     """``(mean, components)`` of the ``max_dims`` leading principal axes of ``X``, or ``None``
-    when ``X`` has no more columns than that. Above 512 columns a seeded randomized SVD
-    finds them without forming the covariance matrix. Deterministic: each axis's sign is
-    fixed so that its largest loading is positive."""
+    when ``X`` has no more columns than that. The same PCA as the representation's input views
+    (:class:`~deeptda.encoders.InputView`): seeded randomized SVD on large inputs, so no
+    columns x columns matrix, and deterministic signs."""
     if max_dims is None or X.shape[1] <= max_dims:
         return None
-    mean = X.mean(axis=0)
-    centred = X - mean
-    if X.shape[1] <= 512:
-        values, vectors = np.linalg.eigh(centred.T @ centred)
-        components = vectors[:, np.argsort(values)[::-1][:max_dims]].T
-    else:  # wide rows (e.g. flattened raw windows): no d x d matrix; seeded, so deterministic
-        from sklearn.utils.extmath import randomized_svd
+    from sklearn.decomposition import PCA
 
-        components = randomized_svd(centred, max_dims, n_iter=7, random_state=0)[2]
-    signs = np.sign(components[np.arange(len(components)), np.abs(components).argmax(axis=1)])
-    return mean, components * np.where(signs == 0, 1.0, signs)[:, None]
+    solver = "randomized" if min(X.shape) > 500 else "full"
+    pca = PCA(max_dims, svd_solver=solver, random_state=0).fit(X)
+    return pca.mean_, pca.components_
 
 
 def _log_dtm_density(dist, dim):
