@@ -17,7 +17,19 @@ import torch.nn.functional as F
 
 from .topology import one_dim_pairs, zero_dim_pairs
 
-__all__ = ["contrastive_loss", "neighbour_loss", "topological_loss", "umap_ab"]
+__all__ = ["contrastive_loss", "neighbour_loss", "topological_loss", "umap_ab", "take_rows"]
+
+
+def take_rows(P, index):
+    """``P[index]`` for an integer index tensor of any shape, through ``index_select``.
+
+    The same values as advanced indexing, but its backward pass adds the
+    gradients with ``index_add_``, which is deterministic on the CPU; the
+    backward of ``P[index]`` accumulates in parallel there once the index is
+    long (tens of thousands of rows), so the same seed would give different
+    maps from one run to the next.
+    """
+    return P.index_select(0, index.reshape(-1)).reshape(*index.shape, *P.shape[1:])
 
 
 def contrastive_loss(h1, h2, temperature=0.5):
@@ -125,7 +137,7 @@ def _mst_edges(D):
 
 def _edge_lengths(P, edges, scale, eps=1e-12):
     """Lengths of ``edges`` between rows of ``P`` (differentiable) divided by ``scale``."""
-    diff = P[edges[:, 0]] - P[edges[:, 1]]
+    diff = take_rows(P, edges[:, 0]) - take_rows(P, edges[:, 1])
     return torch.sqrt((diff * diff).sum(-1) + eps) / scale
 
 

@@ -16,7 +16,7 @@ import torch
 from tqdm.auto import tqdm
 
 from .augment import augment
-from .losses import contrastive_loss, distance_matrix, mst_edges, neighbour_loss, topological_loss
+from .losses import contrastive_loss, distance_matrix, mst_edges, neighbour_loss, take_rows, topological_loss
 
 logger = logging.getLogger(__name__)
 
@@ -347,12 +347,19 @@ def train_map(
             if full:
                 y_all = net.head(Z)
                 # attraction over every edge by weight; repulsion from 2n edge ends drawn by weight
+                # (take_rows, not y_all[...]: its backward is deterministic on the CPU)
                 pushed = rows[torch.multinomial(weights, 2 * n, replacement=True, generator=generator)].to(dev)
                 neg = torch.randint(n, (2 * n, negative_rate), generator=generator).to(dev)
                 loss, parts = neighbour_loss(
-                    y_all[rows_d], y_all[cols_d], y_all[neg], a, b, weights=w, y_repelled=y_all[pushed]
+                    take_rows(y_all, rows_d),
+                    take_rows(y_all, cols_d),
+                    take_rows(y_all, neg),
+                    a,
+                    b,
+                    weights=w,
+                    y_repelled=take_rows(y_all, pushed),
                 )
-                y_topo = None if whole else y_all[idx.to(dev)]
+                y_topo = None if whole else take_rows(y_all, idx.to(dev))
             else:
                 edges = torch.multinomial(weights, batch_size, replacement=True, generator=generator)
                 neg = torch.randint(n, (batch_size * negative_rate,), generator=generator)

@@ -141,3 +141,33 @@ def test_small_seeded_suite_deeptda_beats_pca_and_stays_near_umap(tmp_path):
         assert acc["DeepTDA"] >= acc["UMAP"] - 0.05, (name, acc.to_dict())
         faulty = summary.loc[name, "knn_accuracy_faults"]
         assert faulty["DeepTDA"] >= faulty["PCA"] - 0.05, (name, faulty.to_dict())
+
+
+def test_take_rows_is_indexing_with_a_deterministic_backward():
+    from deeptda.losses import take_rows
+
+    g = torch.Generator().manual_seed(0)
+    P0 = torch.randn(1800, 2, generator=g)
+    index = torch.randint(1800, (9000, 5), generator=g)
+    weights = torch.rand(9000, 5, generator=g)
+
+    def grad():
+        P = P0.clone().requires_grad_(True)
+        (take_rows(P, index).pow(2).sum(-1) * weights).sum().backward()
+        return P.grad
+
+    P = P0.clone().requires_grad_(True)
+    (P[index].pow(2).sum(-1) * weights).sum().backward()
+    first = grad()
+    assert torch.equal(take_rows(P0, index), P0[index])
+    torch.testing.assert_close(first, P.grad)
+    assert all(torch.equal(grad(), first) for _ in range(5))
+
+
+def test_map_of_a_large_graph_is_bit_identical_across_fits():
+    """Full-graph map steps on tens of thousands of edges: the same seed gives the same map, run after run."""
+    from deeptda import DeepTDA
+
+    X = np.random.default_rng(0).normal(size=(1800, 8)).astype("float32")
+    maps = [DeepTDA(n_epochs=1, map_epochs=8, random_state=0).fit_transform(X) for _ in range(3)]
+    assert all(np.array_equal(maps[0], m) for m in maps[1:])
