@@ -358,7 +358,7 @@ def train_map(
             idx = torch.randperm(n, generator=generator)[:batch_size]
             if full:
                 y_all = net.head(Z)
-                # attraction over every edge by weight; repulsion from 2n edge ends drawn by weight
+                # attraction over every edge by weight; repulsion from 2n points drawn by degree
                 # (take_rows, not y_all[...]: its backward is deterministic on the CPU)
                 pushed = torch.multinomial(degree, 2 * n, replacement=True, generator=generator).to(dev)
                 neg = torch.randint(n, (2 * n, negative_rate), generator=generator).to(dev)
