@@ -206,8 +206,8 @@ def spectral_layout(graph, n, n_components=2, random_state=0):
     converge, fall back to the first principal axes of the graph's adjacency rows
     (a layout that still keeps connected points together).
     """
-    import scipy.linalg
     import scipy.sparse as sp
+    from scipy.linalg import eigh
     from scipy.sparse.linalg import eigsh
 
     rows, cols, weights = graph
@@ -220,13 +220,12 @@ def spectral_layout(graph, n, n_components=2, random_state=0):
         d = 1.0 / np.sqrt(np.maximum(degree, 1e-12))
         L = sp.identity(n) - sp.diags(d) @ W @ sp.diags(d)
         v0 = np.random.default_rng(random_state).uniform(size=n)
-        # ARPACK takes milliseconds where a dense solver takes most of a second (2,000 points); the
-        # dense solver stays for small graphs, and for mid-sized ones where ARPACK does not converge.
+        # ARPACK: milliseconds where a dense solver takes a second (2,000 points); dense for small graphs
         methods = ("dense",) if n <= DENSE_EIGEN_MAX else ("arpack", "dense") if n <= 2000 else ("arpack",)
         for method in methods:
             try:
                 if method == "dense":
-                    vals, vecs = scipy.linalg.eigh(L.toarray(), subset_by_index=[0, k - 1])
+                    vals, vecs = eigh(L.toarray(), subset_by_index=[0, k - 1])
                 else:
                     vals, vecs = eigsh(
                         L, k, which="SM", ncv=max(2 * k + 1, int(np.sqrt(n))), tol=1e-4, v0=v0, maxiter=n * 5
@@ -330,21 +329,17 @@ def train_map(
     opt = Adam(net.head.parameters(), lr=learning_rate)
     full = n <= FULL_BATCH_MAX
     steps_per_epoch = 1 if full else -(-n // batch_size)
-    total_steps = epochs * steps_per_epoch
-    step = 0
+    total_steps, step = epochs * steps_per_epoch, 0
     rows, cols, weights = (torch.as_tensor(v) for v in graph)
-    weights = weights.to(torch.float64)
-    history = []
+    weights, history, dev = weights.to(torch.float64), [], Z.device
     net.head.train()
-    dev = Z.device
     bar = tqdm(range(epochs), desc="map", disable=not verbose, leave=False)
     DZ_all = z_edges = None
     # every point is in the topological loss's minibatch (the 1-dim term needs a random 64 of them)
     whole = full and n <= batch_size and 1 not in topo_dims
     if full:  # every edge in every step, weighted, with fresh random negatives
-        # The graph is symmetric: attraction over each edge once (i < j) is the same loss as over
-        # both directions, at half the cost. Repelled points are edge ends drawn by weight, that is
-        # points drawn in proportion to the weight of their edges (their degree).
+        # The graph is symmetric: attraction over each edge once (i < j) is the same loss at half the
+        # cost; edge ends drawn by weight are points drawn in proportion to their degree.
         once = rows < cols
         w = (weights[once] / weights[once].sum()).to(dev, torch.float32)
         rows_d, cols_d = rows[once].to(dev), cols[once].to(dev)
@@ -358,8 +353,8 @@ def train_map(
             idx = torch.randperm(n, generator=generator)[:batch_size]
             if full:
                 y_all = net.head(Z)
-                # attraction over every edge by weight; repulsion from 2n points drawn by degree
-                # (take_rows, not y_all[...]: its backward is deterministic on the CPU)
+                # attraction over every edge by weight, repulsion from 2n points drawn by degree; take_rows,
+                # not y_all[...]: its backward is deterministic on the CPU
                 pushed = torch.multinomial(degree, 2 * n, replacement=True, generator=generator).to(dev)
                 neg = torch.randint(n, (2 * n, negative_rate), generator=generator).to(dev)
                 loss, parts = neighbour_loss(
