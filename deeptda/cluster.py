@@ -18,7 +18,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-__all__ = ["PersistenceClustering"]
+__all__ = ["PersistenceClustering", "alternation_counts"]
 
 
 class PersistenceClustering(ClusterMixin, BaseEstimator):
@@ -219,7 +219,44 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         return self
 
     def _merge_by_time(self, sequence):
-        parent = _alternation_merges(self.labels_, sequence, float(self.alternation))
+        n_ids = int(self.labels_.max()) + 1 if len(self.labels_) else 0
+        self._merge_from_counts(*alternation_counts(self.labels_, sequence, n_ids))
+
+    def merge_by_time(self, joins, sizes):
+        """Merge clusters that alternate in time, from counts gathered over a stream; returns ``self``.
+
+        For data too large to pass to :meth:`fit` at once (a herd of recordings, see
+        :func:`deeptda.herd.fit_pipeline`): fit on a sample, then run :meth:`predict`
+        over the windows in time order and count, for every pair of clusters, the
+        time-adjacent windows that join them (:func:`alternation_counts`, summed
+        over the chunks). The merging rule is the one :meth:`fit` applies with
+        ``sequence`` (``alternation``); ``labels_``, :meth:`predict`,
+        ``n_clusters_`` and ``n_clusters_range_`` follow it. Does nothing with
+        ``n_clusters`` fixed or ``alternation=None``.
+
+        Parameters
+        ----------
+        joins : ndarray of shape (n_clusters_, n_clusters_)
+            ``joins[a, b]``: time-adjacent pairs of windows in clusters ``a`` and ``b``
+            (either order; symmetric).
+        sizes : ndarray of shape (n_clusters_,)
+            Windows in each cluster.
+        """
+        check_is_fitted(self, "labels_")
+        n_ids = int(self._fit_labels_.max()) + 1 if len(self._fit_labels_) else 0
+        joins, sizes = np.asarray(joins, dtype=np.float64), np.asarray(sizes, dtype=np.float64)
+        if joins.shape != (n_ids, n_ids) or sizes.shape != (n_ids,):
+            raise ValueError(
+                f"joins must be ({n_ids}, {n_ids}) and sizes ({n_ids},), one entry per cluster; got "
+                f"{joins.shape} and {sizes.shape}. Count them with alternation_counts(labels, sequence, {n_ids})."
+            )
+        self.n_merged_by_time_ = 0
+        if self.n_clusters is None and self.alternation is not None:
+            self._merge_from_counts(joins, sizes)
+        return self
+
+    def _merge_from_counts(self, joins, sizes):
+        parent = _alternation_merges(joins, sizes, float(self.alternation))
         merged = np.where(self.labels_ >= 0, parent[np.maximum(self.labels_, 0)], -1)
         self.n_merged_by_time_ = int(
             len(np.unique(self.labels_[self.labels_ >= 0])) - len(np.unique(merged[merged >= 0]))
@@ -417,26 +454,47 @@ def _by_size(labels):
     return np.where(labels == -1, -1, mapping[labels])
 
 
-def _alternation_merges(labels, sequence, threshold):
+def alternation_counts(labels, sequence, n_clusters):
+    """Time-adjacent window pairs per pair of clusters, and cluster sizes: ``(joins, sizes)``.
+
+    ``joins[a, b]`` (symmetric) counts the consecutive rows with the same
+    ``sequence`` id whose clusters are ``a`` and ``b`` (in either order; -1 rows
+    are left out); ``sizes[c]`` counts the rows of cluster ``c``. Over a stream
+    read in chunks the ``joins`` of the chunks add up when each chunk is
+    preceded by the last row of the one before, and the ``sizes`` when each
+    chunk is counted alone. :meth:`PersistenceClustering.merge_by_time` takes the
+    sums.
+
+    Examples
+    --------
+    >>> joins, sizes = alternation_counts(np.array([0, 1, 0, 2]), np.array([0, 0, 0, 1]), 3)
+    >>> joins.tolist(), sizes.tolist()
+    ([[0.0, 2.0, 0.0], [2.0, 0.0, 0.0], [0.0, 0.0, 0.0]], [2.0, 1.0, 1.0])
+    """
+    labels, sequence = np.asarray(labels, dtype=np.int64), np.asarray(sequence)
+    joins = np.zeros((n_clusters, n_clusters))
+    adjacent = (sequence[1:] == sequence[:-1]) & (labels[1:] >= 0) & (labels[:-1] >= 0)
+    np.add.at(joins, (labels[:-1][adjacent], labels[1:][adjacent]), 1.0)
+    joins = joins + joins.T
+    np.fill_diagonal(joins, np.diag(joins) / 2)
+    sizes = np.bincount(labels[labels >= 0], minlength=n_clusters).astype(np.float64)
+    return joins, sizes
+
+
+def _alternation_merges(joins, sizes, threshold):
     """``parent[c]``: the cluster that ``c`` is merged into by time alternation (``c`` if none).
 
-    ``T[a, b]`` counts the time-adjacent rows (consecutive, with the same
-    ``sequence`` id, neither -1) whose clusters are ``a`` and ``b`` in either
-    order; the pair's alternation is ``T[a, b] / (2 n_a n_b / (n_a + n_b))``. The
-    pair with the highest alternation above ``threshold`` merges (into the lower
-    id) and the scores are recomputed, until no pair is above it.
+    ``joins[a, b]`` counts the time-adjacent windows whose clusters are ``a`` and
+    ``b`` (:func:`alternation_counts`); the pair's alternation is
+    ``joins[a, b] / (2 n_a n_b / (n_a + n_b))``. The pair with the highest
+    alternation above ``threshold`` merges (into the lower id: its counts and
+    size absorb the other's) and the scores are recomputed, until no pair is
+    above it.
     """
-    n_ids = int(labels.max()) + 1 if len(labels) and labels.max() >= 0 else 0
+    joins, size = np.array(joins, dtype=np.float64), np.array(sizes, dtype=np.float64)
+    n_ids = len(size)
     parent = np.arange(n_ids)
-    current = labels.copy()
-    adjacent = (sequence[1:] == sequence[:-1]) & (current[1:] >= 0) & (current[:-1] >= 0)
-    while True:
-        size = np.bincount(current[current >= 0], minlength=n_ids).astype(np.float64)
-        if (size > 0).sum() < 2:
-            break
-        joins = np.zeros((n_ids, n_ids))
-        np.add.at(joins, (current[:-1][adjacent], current[1:][adjacent]), 1.0)
-        joins = joins + joins.T
+    while (size > 0).sum() >= 2:
         expected = 2.0 * np.outer(size, size) / np.maximum(size[:, None] + size[None, :], 1.0)
         score = np.divide(joins, expected, out=np.zeros_like(joins), where=expected > 0)
         np.fill_diagonal(score, 0.0)
@@ -444,7 +502,11 @@ def _alternation_merges(labels, sequence, threshold):
         if score[a, b] <= threshold:
             break
         keep, drop = min(a, b), max(a, b)
-        current[current == drop] = keep
+        joins[keep] += joins[drop]
+        joins[:, keep] += joins[:, drop]
+        joins[drop], joins[:, drop] = 0.0, 0.0
+        size[keep] += size[drop]
+        size[drop] = 0.0
         parent[parent == drop] = keep
     return parent
 

@@ -6,7 +6,9 @@
 * :func:`fit_pipeline` draws a seeded sample of windows across all recordings in one
   pass (bottom-k sampling: every window gets a seeded random key and the smallest keys
   are kept), fits :class:`~deeptda.DeepTDA` on it and a
-  :class:`~deeptda.PersistenceClustering` on its map; :class:`HerdPipeline` saves the
+  :class:`~deeptda.PersistenceClustering` on its map, then merges the clusters that
+  alternate within bouts, counted on a second pass over every window in time order
+  (:meth:`~deeptda.PersistenceClustering.merge_by_time`); :class:`HerdPipeline` saves the
   window settings, both models and the sampling interval in one file (weights + JSON,
   read with ``weights_only=True``).
 * :func:`apply` cuts every recording into windows, maps them (one forward pass) and
@@ -169,7 +171,10 @@ def fit_pipeline(
     with ``random_state`` (in recording and time order) and the ``n_windows`` smallest
     keys are kept, so the sample is uniform over all windows and reproducible, and
     memory holds only the sample. DeepTDA is fitted on the sample and the clusters on
-    its map.
+    its map. With the clusterer's defaults (``n_clusters=None``, ``alternation`` set) a
+    second pass maps every window in time order and merges clusters that alternate
+    within the same bouts (:meth:`~deeptda.PersistenceClustering.merge_by_time`): the
+    sample alone has no time order.
 
     Returns
     -------
@@ -213,7 +218,44 @@ def fit_pipeline(
     model = DeepTDA(random_state=seed, verbose=verbose, **(model_params or {})).fit(sample)
     clusterer = PersistenceClustering(random_state=seed, **(cluster_params or {})).fit(model.embedding_)
     pipeline.model, pipeline.clusterer, pipeline.n_train = model, clusterer, len(sample)
+    if clusterer.n_clusters is None and clusterer.alternation is not None and clusterer.n_clusters_ > 1:
+        # the sample has no time order: clusters that alternate within bouts are found on a
+        # second pass over every window in time order (one forward pass and a lookup each)
+        clusterer.merge_by_time(*_time_joins(pipeline, recordings, chunk_rows, verbose))
     return pipeline
+
+
+def _time_joins(pipeline, recordings, chunk_rows, verbose):
+    """``(joins, sizes)`` of :func:`~deeptda.cluster.alternation_counts` summed over every
+    recording's windows in time order; consecutive windows are adjacent when their starts
+    are one stride apart (at most 1.5 strides in time: a gap in the timestamps starts a new run)."""
+    from tqdm.auto import tqdm
+
+    from .cluster import alternation_counts
+
+    clusterer = pipeline.clusterer
+    n_ids = int(clusterer._fit_labels_.max()) + 1
+    joins, sizes = np.zeros((n_ids, n_ids)), np.zeros(n_ids)
+    for rec in tqdm(recordings, desc="clusters in time order", disable=not verbose, leave=False):
+        last_label, last_start = None, None
+        for X, start, _ in pipeline.windows(rec, chunk_rows):
+            labels = clusterer.predict(pipeline.model.transform(X))
+            if pd.api.types.is_datetime64_any_dtype(np.asarray(start)):
+                start = pd.DatetimeIndex(start).asi8 / 1e9
+                limit = 1.5 * pipeline.stride * pipeline.interval_s
+            else:
+                start = np.asarray(start, dtype=np.float64)
+                limit = 1.5 * pipeline.stride * (1.0 if pipeline.timestamp is None else pipeline.interval_s)
+            if last_label is not None:
+                labels_run, start_run = np.r_[last_label, labels], np.r_[last_start, start]
+            else:
+                labels_run, start_run = labels, start
+            run = np.r_[0, np.cumsum(np.diff(start_run) > limit)]
+            joins += alternation_counts(labels_run, run, n_ids)[0]
+            sizes += alternation_counts(labels, np.zeros(len(labels)), n_ids)[1]
+            if len(labels):
+                last_label, last_start = labels[-1], start[-1]
+    return joins, sizes
 
 
 # ------------------------------------------------------------------------------------------------
@@ -417,6 +459,16 @@ def _apply_dask(pipeline, recordings, out, scheduler, workers, chunk_rows, progr
             cluster.close()
 
 
+def _count_line(clusterer):
+    """The number of clusters with its band, and the merges made by time order."""
+    low, high = clusterer.n_clusters_range_
+    line = f"{clusterer.n_clusters_} clusters (band {low}-{high})"
+    merged = int(getattr(clusterer, "n_merged_by_time_", 0))
+    if merged:
+        line += f", after {merged} merge{'s' if merged > 1 else ''} of clusters that alternate within bouts"
+    return line + "."
+
+
 def _write_summary(out, long, wide, pipeline, n_recordings):
     import matplotlib
 
@@ -444,7 +496,9 @@ def _write_summary(out, long, wide, pipeline, n_recordings):
         f"# Time budget of {n_recordings} recordings\n\n"
         f"One pipeline ({pipeline.n_train:,} training windows of {pipeline.window} samples, stride "
         f"{pipeline.stride}); share of each recording's time per cluster (each window stands for one "
-        "stride of time).\n\n" + table.to_markdown() + "\n\n![time budget](time_budget.png)\n"
+        f"stride of time). {_count_line(pipeline.clusterer)}\n\n"
+        + table.to_markdown()
+        + "\n\n![time budget](time_budget.png)\n"
     )
     with atomic_path(os.path.join(out, "summary.md")) as tmp, open(tmp, "w") as fh:
         fh.write(text)

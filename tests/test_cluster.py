@@ -423,3 +423,32 @@ def test_a_map_is_not_projected():
     model = PersistenceClustering(random_state=0).fit(X)
     assert model.projection_ is None
     np.testing.assert_array_equal(model.labels_, PersistenceClustering(max_dims=None, random_state=0).fit(X).labels_)
+
+
+def test_merge_by_time_from_streamed_counts_equals_fit_with_sequence():
+    # a stream too large to fit at once: fit on a sample, count alternations chunk by chunk in
+    # time order, merge from the sums; the same clusters as fit(X, sequence) on the whole stream
+    from deeptda.cluster import alternation_counts
+
+    X, behaviour = islands_within_bouts(seed=3, n_bouts=40)
+    whole = PersistenceClustering(random_state=0).fit(X, sequence=np.zeros(len(X), dtype=int))
+    model = PersistenceClustering(random_state=0).fit(X)
+    assert model.n_clusters_ == 3
+    n_ids = model.n_clusters_
+    joins, sizes = np.zeros((n_ids, n_ids)), np.zeros(n_ids)
+    labels = model.predict(X)
+    for start in range(0, len(X), 97):
+        chunk = labels[start : start + 97]
+        run = labels[max(start - 1, 0) : start + 97]  # preceded by the previous chunk's last window
+        joins += alternation_counts(run, np.zeros(len(run)), n_ids)[0]
+        sizes += alternation_counts(chunk, np.zeros(len(chunk)), n_ids)[1]
+    np.testing.assert_array_equal(joins, alternation_counts(labels, np.zeros(len(X)), n_ids)[0])
+    model.merge_by_time(joins, sizes)
+    assert model.n_clusters_ == whole.n_clusters_ == 2 and model.n_merged_by_time_ == 1
+    np.testing.assert_array_equal(model.labels_, whole.labels_)
+    np.testing.assert_array_equal(model.predict(X), whole.labels_)
+    assert adjusted_rand_score(behaviour, model.labels_) == 1.0
+    with pytest.raises(ValueError, match="one entry per cluster"):
+        PersistenceClustering(random_state=0).fit(X).merge_by_time(joins[:2, :2], sizes[:2])
+    fixed = PersistenceClustering(n_clusters=3, random_state=0).fit(X).merge_by_time(joins, sizes)
+    assert fixed.n_clusters_ == 3 and fixed.n_merged_by_time_ == 0

@@ -143,6 +143,11 @@ def test_dask_local_cluster_gives_the_same_tables(recordings, pipeline, tmp_path
     pd.testing.assert_frame_equal(single["time_budget"], spread["time_budget"])
     for name in ("time_budget.csv", "summary.md", "time_budget.png"):
         assert (tmp_path / "dask" / name).exists()
+    low, high = pipeline.clusterer.n_clusters_range_
+    assert (
+        f"{pipeline.clusterer.n_clusters_} clusters (band {low}-{high})"
+        in (tmp_path / "dask" / "summary.md").read_text()
+    )
 
 
 def _cli(*args):
@@ -227,3 +232,28 @@ def test_cli_fit_apply_and_resume_after_a_kill(herd, tmp_path):
         timeout=600,
     )
     assert page.stat().st_size > 0
+
+
+def test_clusters_that_alternate_in_time_are_merged_over_the_whole_herd(recordings, pipeline):
+    # the clusterer is fitted on a sample without time order; fit_pipeline then counts the
+    # time-adjacent windows of every recording and merges what alternates. Afterwards no pair of
+    # the final clusters alternates above the threshold, counted from apply's table (cow2's gap
+    # starts a new run), and the counts do not depend on the chunk size.
+    from deeptda.cluster import _alternation_merges, alternation_counts
+    from deeptda.herd import _time_joins
+
+    clusterer = pipeline.clusterer
+    n_ids = clusterer.n_clusters_
+    windows = apply(pipeline, recordings)["windows"]
+    joins, sizes = np.zeros((n_ids, n_ids)), np.zeros(n_ids)
+    for name, rows in windows.groupby("recording", sort=False):
+        t = pd.DatetimeIndex(rows["start"]).asi8 / 1e9
+        run = np.r_[0, np.cumsum(np.diff(t) > 1.5 * 1.28)]
+        j, s = alternation_counts(rows["cluster"].to_numpy(), run, n_ids)
+        joins, sizes = joins + j, sizes + s
+    streamed = _time_joins(pipeline, recordings, chunk_rows=3000, verbose=False)
+    np.testing.assert_array_equal(streamed[0], joins)
+    np.testing.assert_array_equal(streamed[1], sizes)
+    np.testing.assert_array_equal(_time_joins(pipeline, recordings, chunk_rows=50_000, verbose=False)[0], joins)
+    np.testing.assert_array_equal(_alternation_merges(joins, sizes, clusterer.alternation), np.arange(n_ids))
+    assert clusterer.n_merged_by_time_ >= 0
