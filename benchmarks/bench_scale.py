@@ -9,7 +9,8 @@ behaviour mix from the collar simulator), 25 Hz, written as Parquet, long enough
 process so its peak memory is its own:
 
 * ``fit``: ``deeptda.herd.fit_pipeline`` on a seeded sample of 20,000 windows drawn across
-  the herd in one pass;
+  the herd in one pass, then a second pass over every window in time order (the clusters'
+  merge by time);
 * ``apply``: ``deeptda.herd.apply`` writing one Parquet file per recording, in one process
   and on a local Dask cluster of 2 worker processes (peak memory per worker);
 * ``--peers``: t-SNE (openTSNE) and UMAP (umap-learn) embedding every window of the herd
@@ -71,7 +72,14 @@ def stage_fit(folder, model, seed):
     pipeline = fit_pipeline(recs, window="2.56s", stride="1.28s", n_windows=20_000, random_state=seed)
     seconds = time.perf_counter() - t0
     pipeline.save(model)
-    return {"seconds": seconds, "peak_mb": peak_mb(), "clusters": int(pipeline.clusterer.n_clusters_)}
+    c = pipeline.clusterer
+    return {
+        "seconds": seconds,
+        "peak_mb": peak_mb(),
+        "clusters": int(c.n_clusters_),
+        "band": "{}-{}".format(*c.n_clusters_range_),
+        "merged_by_time": int(c.n_merged_by_time_),
+    }
 
 
 def stage_apply(folder, model, out, workers):
@@ -182,6 +190,8 @@ def main(argv=None):
                 "seconds": fit["seconds"],
                 "windows_per_s": n / fit["seconds"],
                 "peak_mb_per_process": fit["peak_mb"],
+                "note": f"{fit['clusters']} clusters (band {fit['band']}), {fit['merged_by_time']} merged "
+                "by time order; includes the pass over every window in time order",
             }
         )
         for workers in (0, 2):
