@@ -394,9 +394,12 @@ def cmd_fit(args):
         verbose=not args.quiet,
     )
     pipeline.save(args.model)
+    clusterer = pipeline.clusterer
+    (low, high), merged = clusterer.n_clusters_range_, clusterer.n_merged_by_time_
+    merged = f", {merged} merged as they alternate in time" if merged else ""
     print(
         f"{pipeline.n_train} training windows from {len(recordings)} recordings, "
-        f"{pipeline.clusterer.n_clusters_} clusters"
+        f"{clusterer.n_clusters_} clusters ({low}-{high}{merged})"
     )
     print(f"pipeline: {args.model}")
     return 0

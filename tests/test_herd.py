@@ -1,6 +1,7 @@
 """A herd: lazy recordings, chunked windows, one pipeline file, apply in process and on a Dask LocalCluster."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -157,7 +158,7 @@ def _cli(*args):
 def test_cli_fit_apply_and_resume_after_a_kill(herd, tmp_path):
     data = [str(herd / "*.csv"), str(herd / "*.parquet")]
     model = tmp_path / "herd.pt"
-    subprocess.run(
+    fitted = subprocess.run(
         _cli(
             "fit",
             *data,
@@ -181,6 +182,7 @@ def test_cli_fit_apply_and_resume_after_a_kill(herd, tmp_path):
         capture_output=True,
         timeout=600,
     )
+    assert re.search(r"500 training windows from 4 recordings, \d+ clusters \(\d+-\d+", fitted.stdout.decode())
     full = tmp_path / "full"
     done = subprocess.run(
         _cli("apply", str(model), *data, "--out", str(full), "--quiet"),
