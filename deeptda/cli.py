@@ -274,9 +274,7 @@ def cmd_cluster(args):
     )
     _save_figure(fig, paths["timeline.png"], 110)
     plt.close(fig)
-    (low, high), merged = clusterer.n_clusters_range_, clusterer.n_merged_by_time_
-    merged = f", {merged} merged as they alternate in time" if merged else ""
-    print(f"{len(w.X)} windows, {clusterer.n_clusters_} clusters ({low}-{high}{merged}), {len(bouts)} bouts")
+    print(f"{len(w.X)} windows, {_count(clusterer)}, {len(bouts)} bouts")
     if names is not None:
         named = ", ".join(f"{k}: {v if v is not None else '(unnamed)'}" for k, v in names.items())
         print(f"cluster names from {args.labels}: {named}")
@@ -377,6 +375,13 @@ def cmd_explore(args):
     return 0
 
 
+def _count(clusterer):
+    """'5 clusters (4-6, 1 merged as they alternate in time)'."""
+    (low, high), merged = clusterer.n_clusters_range_, clusterer.n_merged_by_time_
+    merged = f", {merged} merged as they alternate in time" if merged else ""
+    return f"{clusterer.n_clusters_} clusters ({low}-{high}{merged})"
+
+
 def cmd_fit(args):
     from .herd import fit_pipeline, read_recordings
 
@@ -384,23 +389,10 @@ def cmd_fit(args):
     recordings = read_recordings(args.data, timestamp=args.timestamp, channels=channels, id=args.id)
     _say(args, f"drawing {args.sample:,} windows across {len(recordings)} recordings and fitting DeepTDA")
     params = {"n_epochs": args.epochs, "map_epochs": args.epochs} if args.epochs else {}
-    pipeline = fit_pipeline(
-        recordings,
-        window=_window_arg(args.window),
-        stride=_window_arg(args.stride),
-        n_windows=args.sample,
-        random_state=args.seed,
-        model_params=params,
-        verbose=not args.quiet,
-    )
+    grid = {"window": _window_arg(args.window), "stride": _window_arg(args.stride), "n_windows": args.sample}
+    pipeline = fit_pipeline(recordings, **grid, random_state=args.seed, model_params=params, verbose=not args.quiet)
     pipeline.save(args.model)
-    clusterer = pipeline.clusterer
-    (low, high), merged = clusterer.n_clusters_range_, clusterer.n_merged_by_time_
-    merged = f", {merged} merged as they alternate in time" if merged else ""
-    print(
-        f"{pipeline.n_train} training windows from {len(recordings)} recordings, "
-        f"{clusterer.n_clusters_} clusters ({low}-{high}{merged})"
-    )
+    print(f"{pipeline.n_train} training windows from {len(recordings)} recordings, {_count(pipeline.clusterer)}")
     print(f"pipeline: {args.model}")
     return 0
 
