@@ -236,10 +236,10 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
 
         Parameters
         ----------
-        joins : ndarray of shape (n_clusters_, n_clusters_)
+        joins : ndarray of shape (m, m)
             ``joins[a, b]``: time-adjacent pairs of windows in clusters ``a`` and ``b``
-            (either order; symmetric).
-        sizes : ndarray of shape (n_clusters_,)
+            (either order; symmetric); ``m`` is the fitted ``n_clusters_``.
+        sizes : ndarray of shape (m,)
             Windows in each cluster.
         """
         check_is_fitted(self, "labels_")
