@@ -225,6 +225,14 @@ def fit_pipeline(
     return pipeline
 
 
+def _seconds(start):
+    """Window starts as float: seconds for times (any resolution, tz-aware or not), else as given."""
+    start = np.asarray(start)
+    if start.dtype.kind == "M" or start.dtype == object:  # an object array when tz-aware
+        return pd.DatetimeIndex(start).as_unit("ns").asi8 / 1e9
+    return start.astype(np.float64)
+
+
 def _time_joins(pipeline, recordings, chunk_rows, verbose):
     """``(joins, sizes)`` of :func:`~deeptda.cluster.alternation_counts` summed over every
     recording's windows in time order; consecutive windows are adjacent when their starts
@@ -240,12 +248,8 @@ def _time_joins(pipeline, recordings, chunk_rows, verbose):
         last_label, last_start = None, None
         for X, start, _ in pipeline.windows(rec, chunk_rows):
             labels = clusterer.predict(pipeline.model.transform(X))
-            if pd.api.types.is_datetime64_any_dtype(np.asarray(start)):
-                start = pd.DatetimeIndex(start).asi8 / 1e9
-                limit = 1.5 * pipeline.stride * pipeline.interval_s
-            else:
-                start = np.asarray(start, dtype=np.float64)
-                limit = 1.5 * pipeline.stride * (1.0 if pipeline.timestamp is None else pipeline.interval_s)
+            start = _seconds(start)
+            limit = 1.5 * pipeline.stride * (1.0 if pipeline.timestamp is None else pipeline.interval_s)
             if last_label is not None:
                 labels_run, start_run = np.r_[last_label, labels], np.r_[last_start, start]
             else:

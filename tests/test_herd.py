@@ -249,7 +249,7 @@ def test_clusters_that_alternate_in_time_are_merged_over_the_whole_herd(recordin
     windows = apply(pipeline, recordings)["windows"]
     joins, sizes = np.zeros((n_ids, n_ids)), np.zeros(n_ids)
     for name, rows in windows.groupby("recording", sort=False):
-        t = pd.DatetimeIndex(rows["start"]).asi8 / 1e9
+        t = pd.DatetimeIndex(rows["start"]).as_unit("ns").asi8 / 1e9
         run = np.r_[0, np.cumsum(np.diff(t) > 1.5 * 1.28)]
         j, s = alternation_counts(rows["cluster"].to_numpy(), run, n_ids)
         joins, sizes = joins + j, sizes + s
@@ -259,3 +259,13 @@ def test_clusters_that_alternate_in_time_are_merged_over_the_whole_herd(recordin
     np.testing.assert_array_equal(_time_joins(pipeline, recordings, chunk_rows=50_000, verbose=False)[0], joins)
     np.testing.assert_array_equal(_alternation_merges(joins, sizes, clusterer.alternation), np.arange(n_ids))
     assert clusterer.n_merged_by_time_ >= 0
+
+
+@pytest.mark.parametrize("tz", [None, "Europe/Zurich"])
+@pytest.mark.parametrize("unit", ["ns", "us", "ms"])
+def test_window_starts_are_seconds_whatever_the_time_resolution(tz, unit):
+    from deeptda.herd import _seconds
+
+    times = pd.date_range("2024-03-31 00:59:58", periods=4, freq="1280ms", tz=tz).as_unit(unit)
+    np.testing.assert_allclose(np.diff(_seconds(np.asarray(times))), 1.28)
+    np.testing.assert_array_equal(_seconds(np.array([0, 32, 64])), [0.0, 32.0, 64.0])
