@@ -8,7 +8,8 @@ to 6 h), four configurations of the wearable simulator
 (:func:`deeptda.datasets.make_wearable_stream`: other rates, windows, channel
 counts, 3-7 behaviours of very unequal shares, rotation, clipping, gradual
 transitions, and a logger that keeps only per-second means and standard
-deviations), and the real labelled sets aeon ships whose classes are
+deviations), a herd of four simulated animals clustered together, and the real
+labelled sets aeon ships whose classes are
 behaviours or gestures (BasicMotions, GunPoint, PickupGestureWiimoteZ).
 
 For each set and seed, with default parameters: DeepTDA is fitted once; then
@@ -96,6 +97,8 @@ def suite(seeds, quick=False):
             ),
             "simulation",
         ),
+        # one model for several animals (the herd case): each 1 h recording its own simulated animal
+        "collar herd, 4 animals x 1 h": (lambda s: _herd([500 + 10 * s + a for a in range(4)]), "simulation"),
         "BasicMotions": (lambda s: (*load_aeon("BasicMotions"), None), "real"),
         "GunPoint": (lambda s: (*load_aeon("GunPoint"), None), "real"),
         "PickupGestureWiimoteZ": (lambda s: (*load_aeon("PickupGestureWiimoteZ"), None), "real"),
@@ -107,6 +110,17 @@ def _w(windows):
     """(X, y, sequence): consecutive windows with the same sequence id follow each other in time
     (a new id wherever the stream has a gap)."""
     return windows.X, np.asarray(windows.y), windows.sequence
+
+
+def _herd(seeds):
+    """Windows of several collar recordings, one after the other; no run of ``sequence`` spans two."""
+    parts = [_w(make_collar_windows(3600, random_state=r)) for r in seeds]
+    offsets = np.cumsum([0] + [int(seq.max()) + 1 for _, _, seq in parts[:-1]])
+    return (
+        np.concatenate([X for X, _, _ in parts]),
+        np.concatenate([y for _, y, _ in parts]),
+        np.concatenate([seq + o for (_, _, seq), o in zip(parts, offsets)]),
+    )
 
 
 def embeddings(name, loader, seed, cache, refit, params):
