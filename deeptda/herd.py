@@ -235,30 +235,22 @@ def _seconds(start):
 
 def _time_joins(pipeline, recordings, chunk_rows, verbose):
     """``(joins, sizes)`` of :func:`~deeptda.cluster.alternation_counts` summed over every
-    recording's windows in time order; consecutive windows are adjacent when their starts
-    are one stride apart (at most 1.5 strides in time: a gap in the timestamps starts a new run)."""
+    recording's windows in time order (as :func:`apply` maps them); consecutive windows are
+    adjacent when their starts are at most 1.5 strides apart (a gap starts a new run)."""
     from tqdm.auto import tqdm
 
     from .cluster import alternation_counts
 
-    clusterer = pipeline.clusterer
-    n_ids = int(clusterer._fit_labels_.max()) + 1
+    n_ids = int(pipeline.clusterer._fit_labels_.max()) + 1
     joins, sizes = np.zeros((n_ids, n_ids)), np.zeros(n_ids)
+    limit = 1.5 * pipeline.stride * (1.0 if pipeline.timestamp is None else pipeline.interval_s)
     for rec in tqdm(recordings, desc="clusters in time order", disable=not verbose, leave=False):
-        last_label, last_start = None, None
-        for X, start, _ in pipeline.windows(rec, chunk_rows):
-            labels = clusterer.predict(pipeline.model.transform(X))
-            start = _seconds(start)
-            limit = 1.5 * pipeline.stride * (1.0 if pipeline.timestamp is None else pipeline.interval_s)
-            if last_label is not None:
-                labels_run, start_run = np.r_[last_label, labels], np.r_[last_start, start]
-            else:
-                labels_run, start_run = labels, start
-            run = np.r_[0, np.cumsum(np.diff(start_run) > limit)]
-            joins += alternation_counts(labels_run, run, n_ids)[0]
-            sizes += alternation_counts(labels, np.zeros(len(labels)), n_ids)[1]
-            if len(labels):
-                last_label, last_start = labels[-1], start[-1]
+        frame = _map_recording(pipeline, rec, chunk_rows)
+        if frame.empty:
+            continue
+        run = np.r_[0, np.cumsum(np.diff(_seconds(frame["start"])) > limit)]
+        counted = alternation_counts(frame["cluster"].to_numpy(), run, n_ids)
+        joins, sizes = joins + counted[0], sizes + counted[1]
     return joins, sizes
 
 
