@@ -16,7 +16,15 @@ import torch
 from tqdm.auto import tqdm
 
 from .augment import augment
-from .losses import contrastive_loss, distance_matrix, mst_edges, neighbour_loss, take_rows, topological_loss
+from .losses import (
+    contrastive_loss,
+    distance_matrix,
+    mst_edges,
+    neighbour_gradient,
+    take_rows,
+    topological_gradient,
+    topological_loss,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -258,6 +266,11 @@ def fit_layout(head, Z, layout, *, steps=100, learning_rate=1e-2, batch_size=409
     return float(loss.detach())
 
 
+def _square_slice(D, index):
+    """``D[index][:, index]`` (two ``index_select``: several times faster than advanced indexing)."""
+    return D.index_select(0, index).index_select(1, index)
+
+
 def train_map(
     net,
     Z,
@@ -287,6 +300,10 @@ def train_map(
     more, so ``Z``'s tree is computed once). The learning rate decays
     linearly from ``learning_rate`` to 0 over all steps, as in UMAP's
     optimisation: the map settles instead of jittering around its optimum.
+    The gradient of both losses with respect to the map coordinates is
+    written out (:func:`~deeptda.losses.neighbour_gradient`,
+    :func:`~deeptda.losses.topological_gradient`); autograd runs through the
+    head only (and through the 1-dim term with ``1 in topo_dims``).
 
     With ``init=True`` the head is first fitted to the graph's Laplacian
     eigenmap (:func:`spectral_layout`, :func:`fit_layout`).
@@ -334,7 +351,7 @@ def train_map(
     weights, history, dev = weights.to(torch.float64), [], Z.device
     net.head.train()
     bar = tqdm(range(epochs), desc="map", disable=not verbose, leave=False)
-    DZ_all = z_edges = None
+    DZ_all = z_edges = w = None
     # every point is in the topological loss's minibatch (the 1-dim term needs a random 64 of them)
     whole = full and n <= batch_size and 1 not in topo_dims
     if full:  # every edge in every step, weighted, with fresh random negatives
@@ -347,48 +364,50 @@ def train_map(
         if topo_weight > 0:  # the representation is fixed: its distances (and tree) are computed once
             DZ_all = distance_matrix(Z)
             z_edges = mst_edges(DZ_all).to(dev) if whole else None
+    else:  # rows of each step's head output: anchors, their neighbours, negatives, the topological minibatch
+        m, r = batch_size, negative_rate
+        anchors = torch.arange(m, device=dev)
+        minibatch_ends = (anchors, anchors + m, torch.arange(2 * m, 2 * m + m * r, device=dev).reshape(m, r), anchors)
     for epoch in bar:
         parts_rows = []
         for _ in range(steps_per_epoch):
             idx = torch.randperm(n, generator=generator)[:batch_size]
             if full:
                 y_all = net.head(Z)
-                # attraction over every edge by weight, repulsion from 2n points drawn by degree; take_rows,
-                # not y_all[...]: its backward is deterministic on the CPU
+                # attraction over every edge by weight, repulsion from 2n points drawn by degree
                 pushed = torch.multinomial(degree, 2 * n, replacement=True, generator=generator).to(dev)
                 neg = torch.randint(n, (2 * n, negative_rate), generator=generator).to(dev)
-                loss, parts = neighbour_loss(
-                    take_rows(y_all, rows_d),
-                    take_rows(y_all, cols_d),
-                    take_rows(y_all, neg),
-                    a,
-                    b,
-                    weights=w,
-                    y_repelled=take_rows(y_all, pushed),
-                )
-                y_topo = None if whole else take_rows(y_all, idx.to(dev))
+                ends = (rows_d, cols_d, neg, pushed)
+                topo_rows = None if whole else idx.to(dev)
             else:
                 edges = torch.multinomial(weights, batch_size, replacement=True, generator=generator)
                 neg = torch.randint(n, (batch_size * negative_rate,), generator=generator)
-                take = torch.cat([rows[edges], cols[edges], neg, idx]).to(dev)
-                y_all = net.head(Z[take])
-                m = batch_size
-                y_anchor, y_pos = y_all[:m], y_all[m : 2 * m]
-                y_neg = y_all[2 * m : 2 * m + m * negative_rate].reshape(m, negative_rate, -1)
-                loss, parts = neighbour_loss(y_anchor, y_pos, y_neg, a, b)
-                y_topo = y_all[2 * m + m * negative_rate :]
+                y_all = net.head(Z[torch.cat([rows[edges], cols[edges], neg, idx]).to(dev)])
+                ends, topo_rows = minibatch_ends, torch.arange(2 * m + m * r, y_all.shape[0], device=dev)
+            # the losses' gradient w.r.t. the map, written out: autograd runs through the head only
+            total, grad, parts = neighbour_gradient(y_all, *ends, a, b, weights=w)
+            autograd_part = None  # the 1-dim topological term, through autograd
             if topo_weight > 0 and len(idx) >= 2:
+                idx_d = idx.to(dev)
                 if whole:
-                    topo, tparts = topological_loss(Z, y_all, dims=topo_dims, DZ=DZ_all, z_edges=z_edges)
+                    t, tgrad, tparts = topological_gradient(y_all, DZ_all, z_edges)
+                    grad += topo_weight * tgrad
                 else:
-                    idx_d = idx.to(dev)
-                    DZ = None if DZ_all is None else DZ_all[idx_d[:, None], idx_d[None, :]]
-                    topo, tparts = topological_loss(Z[idx_d], y_topo, dims=topo_dims, DZ=DZ)
-                loss = loss + topo_weight * topo
+                    DZ = distance_matrix(Z[idx_d]) if DZ_all is None else _square_slice(DZ_all, idx_d)
+                    if 1 in topo_dims:
+                        tl, tparts = topological_loss(Z[idx_d], take_rows(y_all, topo_rows), dims=topo_dims, DZ=DZ)
+                        autograd_part, t = topo_weight * tl, float(tl.detach())
+                    else:
+                        t, tgrad, tparts = topological_gradient(y_all[topo_rows], DZ)
+                        grad.index_add_(0, topo_rows, topo_weight * tgrad)
+                total += topo_weight * t
                 parts.update(tparts)
-            parts["total"] = float(loss.detach())
+            parts["total"] = float(total)
             opt.zero_grad()
-            loss.backward()
+            if autograd_part is None:
+                y_all.backward(grad)
+            else:
+                (autograd_part + (y_all * grad).sum()).backward()
             opt.lr = learning_rate * max(0.0, 1.0 - step / total_steps)
             opt.step()
             step += 1

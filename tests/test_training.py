@@ -171,3 +171,111 @@ def test_map_of_a_large_graph_is_bit_identical_across_fits():
     X = np.random.default_rng(0).normal(size=(1800, 8)).astype("float32")
     maps = [DeepTDA(n_epochs=1, map_epochs=8, random_state=0).fit_transform(X) for _ in range(3)]
     assert all(np.array_equal(maps[0], m) for m in maps[1:])
+
+
+@pytest.mark.parametrize("weighted", [True, False])
+def test_neighbour_gradient_is_autograds_gradient_of_neighbour_loss(weighted):
+    """The written-out gradient equals autograd's on neighbour_loss, clamped pairs (duplicates) included."""
+    from deeptda.losses import neighbour_gradient, neighbour_loss, take_rows, umap_ab
+
+    a, b = umap_ab()
+    g = torch.Generator().manual_seed(0)
+    n = 300
+    Y = torch.randn(n, 2, generator=g, dtype=torch.float64) * 3
+    Y[7] = Y[8]  # a repelled pair at distance 0: its term is clamped and has no gradient
+    rows, cols = torch.randint(n, (900,), generator=g), torch.randint(n, (900,), generator=g)
+    pushed, negatives = torch.randint(n, (600,), generator=g), torch.randint(n, (600, 5), generator=g)
+    pushed[0], negatives[0, 0] = 7, 8
+    weights = torch.rand(900, generator=g, dtype=torch.float64) if weighted else None
+    weights = weights / weights.sum() if weighted else None
+    Yr = Y.clone().requires_grad_(True)
+    loss, parts = neighbour_loss(
+        take_rows(Yr, rows), take_rows(Yr, cols), take_rows(Yr, negatives), a, b, weights=weights,
+        y_repelled=take_rows(Yr, pushed),
+    )  # fmt: skip
+    loss.backward()
+    value, grad, components = neighbour_gradient(Y, rows, cols, negatives, pushed, a, b, weights=weights)
+    assert value == pytest.approx(float(loss), rel=1e-12)
+    assert components == pytest.approx(parts, rel=1e-12)
+    torch.testing.assert_close(grad, Yr.grad, rtol=1e-10, atol=1e-14)
+    assert grad.abs().max() > 0
+
+
+def test_topological_gradient_is_autograds_gradient_of_the_0_dim_loss():
+    from deeptda.losses import distance_matrix, mst_edges, topological_gradient, topological_loss
+
+    g = torch.Generator().manual_seed(1)
+    Z = torch.randn(120, 16, generator=g, dtype=torch.float64)
+    Y = torch.randn(120, 2, generator=g, dtype=torch.float64)
+    DZ = distance_matrix(Z)
+    Yr = Y.clone().requires_grad_(True)
+    loss, parts = topological_loss(Z, Yr, DZ=DZ)
+    loss.backward()
+    for edges in (None, mst_edges(DZ)):
+        value, grad, components = topological_gradient(Y, DZ, edges)
+        assert value == pytest.approx(float(loss), rel=1e-12)
+        assert components["topo0"] == pytest.approx(parts["topo0"], rel=1e-12)
+        torch.testing.assert_close(grad, Yr.grad, rtol=1e-10, atol=1e-14)
+    # a scaled copy of the representation has nothing to match
+    assert topological_gradient(3 * Z, distance_matrix(Z))[2]["topo0"] == pytest.approx(0.0, abs=1e-12)
+
+
+@pytest.mark.parametrize("n", [150, 600, 2100])  # every point in the topological minibatch, full graph, minibatches
+def test_map_training_steps_follow_the_losses_gradient(n):
+    """One map step with Adam moves the head exactly as autograd through both losses would."""
+    from deeptda.encoders import MapHead, init_parameters
+    from deeptda.losses import distance_matrix, neighbour_loss, take_rows, topological_loss, umap_ab
+    from deeptda.training import fuzzy_graph, knn_graph, train_map
+
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.head = init_parameters(MapHead(8, 2, 16), torch.Generator().manual_seed(0))
+
+    rng = np.random.default_rng(0)
+    Z = torch.as_tensor(rng.normal(size=(n, 8)).astype(np.float32))
+    graph = fuzzy_graph(*knn_graph(Z.numpy(), 10))
+    a, b = umap_ab()
+    net = Net()
+    start = [p.detach().clone() for p in net.head.parameters()]
+    history = train_map(
+        net, Z, graph, epochs=1, batch_size=256, learning_rate=1e-2, topo_weight=3.0, topo_dims=(0,), a=a, b=b,
+        generator=torch.Generator().manual_seed(3), init=False,
+    )  # fmt: skip
+    assert np.isfinite(history[-1]["total"]) and history[-1]["topo0"] > 0
+    moved = [p.detach() - s for p, s in zip(net.head.parameters(), start)]
+    assert all(float(m.abs().max()) > 0 for m in moved)
+    # the same draws through autograd: Adam's first step moves every weight by about lr * sign(gradient)
+    if n <= 2048:
+        ref = Net()
+        gen = torch.Generator().manual_seed(3)
+        rows, cols, weights = (torch.as_tensor(v) for v in graph)
+        once = rows < cols
+        w = (weights[once] / weights[once].sum()).float()
+        idx = torch.randperm(n, generator=gen)[:256]
+        degree = torch.zeros(n, dtype=torch.float64).index_add_(0, rows, weights.double())
+        pushed = torch.multinomial(degree, 2 * n, replacement=True, generator=gen)
+        neg = torch.randint(n, (2 * n, 5), generator=gen)
+        y = ref.head(Z)
+        loss, _ = neighbour_loss(
+            take_rows(y, rows[once]), take_rows(y, cols[once]), take_rows(y, neg), a, b, weights=w,
+            y_repelled=take_rows(y, pushed),
+        )  # fmt: skip
+        if n <= 256:
+            loss = loss + 3.0 * topological_loss(Z, y, DZ=distance_matrix(Z))[0]
+        else:
+            D = distance_matrix(Z)
+            loss = loss + 3.0 * topological_loss(Z[idx], take_rows(y, idx), DZ=D[idx][:, idx])[0]
+        loss.backward()
+        for m, p in zip(moved, ref.head.parameters()):
+            big = p.grad.abs() > 1e-4
+            torch.testing.assert_close(m[big], -1e-2 * torch.sign(p.grad[big]), rtol=1e-3, atol=1e-6)
+
+
+def test_map_with_the_1_dim_term_trains_and_is_seeded():
+    from deeptda import DeepTDA
+
+    X = np.random.default_rng(0).normal(size=(300, 6)).astype("float32")
+    fits = [DeepTDA(n_epochs=1, map_epochs=5, topo_dims=(0, 1), random_state=0).fit(X) for _ in range(2)]
+    assert np.array_equal(fits[0].embedding_, fits[1].embedding_)
+    assert "topo1" in fits[0].history_[-1] and np.isfinite(fits[0].history_[-1]["total"])
