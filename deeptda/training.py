@@ -293,7 +293,10 @@ def train_map(
     Up to ``FULL_BATCH_MAX`` points each step takes every edge of the fuzzy
     graph with its weight, and ``negative_rate`` random points for each of
     ``2n`` edge ends drawn by weight; above, each step samples ``batch_size``
-    edges by weight and ``negative_rate`` random points per edge. Each step
+    edges by weight and pushes each edge's first end from ``negative_rate``
+    points drawn from a uniform random minibatch of ``batch_size`` points (the
+    one the topological loss uses, so the head maps ``3 batch_size`` rows per
+    step instead of ``(3 + negative_rate) batch_size``). Each step
     minimises ``neighbour_loss + topo_weight * topological_loss`` with
     Adam; the topological loss compares a random minibatch of ``batch_size``
     distinct points in ``Z`` and in the map (every point when there are no
@@ -364,10 +367,9 @@ def train_map(
         if topo_weight > 0:  # the representation is fixed: its distances (and tree) are computed once
             DZ_all = distance_matrix(Z)
             z_edges = mst_edges(DZ_all).to(dev) if whole else None
-    else:  # rows of each step's head output: anchors, their neighbours, negatives, the topological minibatch
+    else:  # rows of each step's head output: anchors, their neighbours, the uniform minibatch
         m, r = batch_size, negative_rate
         anchors = torch.arange(m, device=dev)
-        minibatch_ends = (anchors, anchors + m, torch.arange(2 * m, 2 * m + m * r, device=dev).reshape(m, r), anchors)
     for epoch in bar:
         parts_rows = []
         for _ in range(steps_per_epoch):
@@ -380,10 +382,12 @@ def train_map(
                 ends = (rows_d, cols_d, neg, pushed)
                 topo_rows = None if whole else idx.to(dev)
             else:
+                # edges by weight; their anchors are pushed from points of the uniform minibatch ``idx``,
+                # which the head maps anyway for the topological term (negatives cost no extra rows)
                 edges = torch.multinomial(weights, batch_size, replacement=True, generator=generator)
-                neg = torch.randint(n, (batch_size * negative_rate,), generator=generator)
-                y_all = net.head(Z[torch.cat([rows[edges], cols[edges], neg, idx]).to(dev)])
-                ends, topo_rows = minibatch_ends, torch.arange(2 * m + m * r, y_all.shape[0], device=dev)
+                neg = torch.randint(len(idx), (m, r), generator=generator).to(dev) + 2 * m
+                y_all = net.head(Z[torch.cat([rows[edges], cols[edges], idx]).to(dev)])
+                ends, topo_rows = (anchors, anchors + m, neg, anchors), torch.arange(2 * m, y_all.shape[0], device=dev)
             # the losses' gradient w.r.t. the map, written out: autograd runs through the head only
             total, grad, parts = neighbour_gradient(y_all, *ends, a, b, weights=w)
             autograd_part = None  # the 1-dim topological term, through autograd

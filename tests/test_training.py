@@ -238,18 +238,26 @@ def test_map_training_steps_follow_the_losses_gradient(n):
     a, b = umap_ab()
     net = Net()
     start = [p.detach().clone() for p in net.head.parameters()]
+    m = 256 if n <= 2048 else n  # minibatch steps: one step per epoch when the batch is every point
     history = train_map(
-        net, Z, graph, epochs=1, batch_size=256, learning_rate=1e-2, topo_weight=3.0, topo_dims=(0,), a=a, b=b,
+        net, Z, graph, epochs=1, batch_size=m, learning_rate=1e-2, topo_weight=3.0, topo_dims=(0,), a=a, b=b,
         generator=torch.Generator().manual_seed(3), init=False,
     )  # fmt: skip
     assert np.isfinite(history[-1]["total"]) and history[-1]["topo0"] > 0
     moved = [p.detach() - s for p, s in zip(net.head.parameters(), start)]
     assert all(float(m.abs().max()) > 0 for m in moved)
     # the same draws through autograd: Adam's first step moves every weight by about lr * sign(gradient)
-    if n <= 2048:
-        ref = Net()
-        gen = torch.Generator().manual_seed(3)
-        rows, cols, weights = (torch.as_tensor(v) for v in graph)
+    ref = Net()
+    gen = torch.Generator().manual_seed(3)
+    rows, cols, weights = (torch.as_tensor(v) for v in graph)
+    if n > 2048:  # minibatch steps: edges by weight, negatives from the uniform minibatch
+        idx = torch.randperm(n, generator=gen)[:m]
+        edges = torch.multinomial(weights.double(), m, replacement=True, generator=gen)
+        neg = torch.randint(m, (m, 5), generator=gen) + 2 * m
+        y = ref.head(Z[torch.cat([rows[edges], cols[edges], idx])])
+        loss, _ = neighbour_loss(y[:m], y[m : 2 * m], take_rows(y, neg), a, b)
+        loss = loss + 3.0 * topological_loss(Z[idx], y[2 * m :], DZ=distance_matrix(Z[idx]))[0]
+    else:
         once = rows < cols
         w = (weights[once] / weights[once].sum()).float()
         idx = torch.randperm(n, generator=gen)[:256]
@@ -266,10 +274,10 @@ def test_map_training_steps_follow_the_losses_gradient(n):
         else:
             D = distance_matrix(Z)
             loss = loss + 3.0 * topological_loss(Z[idx], take_rows(y, idx), DZ=D[idx][:, idx])[0]
-        loss.backward()
-        for m, p in zip(moved, ref.head.parameters()):
-            big = p.grad.abs() > 1e-4
-            torch.testing.assert_close(m[big], -1e-2 * torch.sign(p.grad[big]), rtol=1e-3, atol=1e-6)
+    loss.backward()
+    for m, p in zip(moved, ref.head.parameters()):
+        big = p.grad.abs() > 1e-4
+        torch.testing.assert_close(m[big], -1e-2 * torch.sign(p.grad[big]), rtol=1e-3, atol=1e-6)
 
 
 def test_map_with_the_1_dim_term_trains_and_is_seeded():
