@@ -59,8 +59,8 @@ class DeepTDA(TransformerMixin, BaseEstimator):
     far its neighbourhoods agree with the other blocks', so the map sees the input's own
     geometry where the encoder has not learnt it. A parametric map from that
     representation to ``n_components`` dimensions then keeps its fuzzy
-    k-nearest-neighbour graph (UMAP's cross-entropy, starting from the graph's
-    Laplacian eigenmap) and, per minibatch, its 0-dim persistence pairs (a
+    k-nearest-neighbour graph (UMAP's cross-entropy, starting from the
+    representation's principal components) and, per minibatch, its 0-dim persistence pairs (a
     topological signature loss). ``transform`` of new data is one forward pass.
 
     Parameters
@@ -92,9 +92,15 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         of the topological loss.
     learning_rate : float, default=1e-3
         Learning rate of the encoder (AdamW).
-    map_learning_rate : float, default=3e-2
+    map_learning_rate : float, default=1e-2
         Initial learning rate of the map (Adam), decayed linearly to 0 over
         the map epochs.
+    init : {"pca", "spectral"}, default="pca"
+        The layout the map head is first fitted to. ``"pca"``: the
+        representation's two leading principal components, which keep its
+        global arrangement and do not depend on the seed, so maps of different
+        seeds agree more (``docs/benchmarks.md``). ``"spectral"``: the
+        neighbour graph's Laplacian eigenmap, UMAP's start.
     latent_dim : int, default=64
         Size of the encoder's output (the representation adds the input views:
         up to 64 principal components per view).
@@ -178,6 +184,7 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         "batch_size": [Interval(numbers.Integral, 2, None, closed="left"), StrOptions({"auto"})],
         "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
         "map_learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "init": [StrOptions({"pca", "spectral"})],
         "latent_dim": [Interval(numbers.Integral, 1, None, closed="left")],
         "augmentations": [StrOptions({"default"}), tuple, list],
         "temperature": [Interval(numbers.Real, 0, None, closed="neither")],
@@ -201,7 +208,8 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         map_epochs="auto",
         batch_size="auto",
         learning_rate=1e-3,
-        map_learning_rate=3e-2,
+        map_learning_rate=1e-2,
+        init="pca",
         latent_dim=64,
         augmentations="default",
         temperature=0.5,
@@ -222,6 +230,7 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.map_learning_rate = map_learning_rate
+        self.init = init
         self.latent_dim = latent_dim
         self.augmentations = augmentations
         self.temperature = temperature
@@ -392,6 +401,7 @@ class DeepTDA(TransformerMixin, BaseEstimator):
             a=a,
             b=b,
             generator=cpu_gen,
+            init=self.init,
             verbose=self.verbose,
         )
         self.history_ = history
@@ -538,6 +548,7 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         if not isinstance(params["augmentations"], str):
             params["augmentations"] = tuple(params["augmentations"])
         params["device"] = device
+        params.setdefault("init", "spectral")  # saved before the start was a choice: fitted from the eigenmap
         model = cls(**params)
         for k, v in config["fitted"].items():
             setattr(model, k, np.asarray(v) if k == "block_weight_" else v)

@@ -28,7 +28,16 @@ from .losses import (
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Adam", "train_encoder", "train_map", "knn_graph", "fuzzy_graph", "spectral_layout", "fit_layout"]
+__all__ = [
+    "Adam",
+    "train_encoder",
+    "train_map",
+    "knn_graph",
+    "fuzzy_graph",
+    "pca_layout",
+    "spectral_layout",
+    "fit_layout",
+]
 
 
 #: Up to this many training points, each map step uses the whole graph (see :func:`train_map`).
@@ -251,6 +260,30 @@ def spectral_layout(graph, n, n_components=2, random_state=0):
     return (10.0 * layout / span).astype(np.float32)
 
 
+def pca_layout(Z, n_components=2):
+    """Starting layout of the map: the leading principal components of ``Z``, scaled to [-10, 10].
+
+    The eigenvectors of ``Z``'s covariance (a ``d x d`` matrix: cheap for any
+    ``n``), each with its largest loading made positive, so the layout does not
+    depend on a random state. Where the spectral start (:func:`spectral_layout`)
+    draws each dense group of the graph into a point or a thin arm, this one
+    keeps the representation's global arrangement, which the map then keeps
+    from seed to seed (Kobak and Linderman, *Nature Biotechnology* 2021, for
+    t-SNE and UMAP).
+    """
+    Z = np.asarray(Z, dtype=np.float64)
+    centred = Z - Z.mean(axis=0)
+    vals, vecs = np.linalg.eigh(centred.T @ centred)
+    vecs = vecs[:, np.argsort(-vals, kind="stable")[:n_components]]
+    rows = np.arange(vecs.shape[1])
+    vecs = vecs * np.sign(vecs[np.argmax(np.abs(vecs), axis=0), rows] + 0.0)[None, :]
+    layout = centred @ vecs
+    if layout.shape[1] < n_components:  # fewer columns than map dimensions: the rest start at 0
+        layout = np.pad(layout, ((0, 0), (0, n_components - layout.shape[1])))
+    span = np.abs(layout).max() or 1.0
+    return (10.0 * layout / span).astype(np.float32)
+
+
 def fit_layout(head, Z, layout, *, steps=100, learning_rate=1e-2, batch_size=4096, generator):
     """Pre-train ``head`` to reproduce a starting ``layout`` (mean squared error, Adam)."""
     opt = Adam(head.parameters(), lr=learning_rate)
@@ -285,7 +318,7 @@ def train_map(
     b,
     generator,
     negative_rate=5,
-    init=True,
+    init="pca",
     verbose=False,
 ):
     """Train ``net.head`` to map the fixed representation ``Z`` to the plane.
@@ -308,8 +341,10 @@ def train_map(
     :func:`~deeptda.losses.topological_gradient`); autograd runs through the
     head only (and through the 1-dim term with ``1 in topo_dims``).
 
-    With ``init=True`` the head is first fitted to the graph's Laplacian
-    eigenmap (:func:`spectral_layout`, :func:`fit_layout`).
+    The head is first fitted (:func:`fit_layout`) to a starting layout:
+    ``init="pca"``, the principal components of ``Z`` (:func:`pca_layout`);
+    ``"spectral"``, the graph's Laplacian eigenmap (:func:`spectral_layout`);
+    ``None``, none (the head's random initialisation).
 
     Parameters
     ----------
@@ -334,18 +369,14 @@ def train_map(
         ``topo0`` (and ``topo1``), ``total``.
     """
     n = Z.shape[0]
-    if init:
-        fit_layout(
-            net.head,
-            Z,
-            spectral_layout(
-                graph,
-                n,
-                net.head.net[-1].out_features,
-                random_state=int(torch.randint(2**31, (1,), generator=generator)),
-            ),
-            generator=generator,
-        )
+    n_out = net.head.net[-1].out_features
+    if init == "pca":
+        fit_layout(net.head, Z, pca_layout(Z.cpu().numpy(), n_out), generator=generator)
+    elif init == "spectral":
+        seed = int(torch.randint(2**31, (1,), generator=generator))
+        fit_layout(net.head, Z, spectral_layout(graph, n, n_out, random_state=seed), generator=generator)
+    elif init is not None:
+        raise ValueError(f"init must be 'pca', 'spectral' or None; got {init!r}.")
     opt = Adam(net.head.parameters(), lr=learning_rate)
     full = n <= FULL_BATCH_MAX
     steps_per_epoch = 1 if full else -(-n // batch_size)

@@ -158,6 +158,7 @@ NON_DEFAULT = {
     "batch_size": 16,
     "learning_rate": 2e-3,
     "map_learning_rate": 5e-3,
+    "init": "spectral",
     "latent_dim": 8,
     "augmentations": ("jitter", "crop"),
     "temperature": 0.3,
@@ -180,6 +181,15 @@ def test_every_constructor_parameter_survives_save_and_load(tmp_path):
     model.save(tmp_path / "m.pt")
     loaded = DeepTDA.load(tmp_path / "m.pt")
     assert {k: loaded.get_params()[k] for k in NON_DEFAULT} == NON_DEFAULT
+    np.testing.assert_array_equal(loaded.transform(X), model.transform(X))
+
+
+def test_a_model_saved_before_init_existed_loads_as_fitted_from_the_spectral_start(fitted):
+    model, X, _ = fitted
+    config, tensors = model.get_state()
+    del config["params"]["init"]
+    loaded = DeepTDA.from_state(config, tensors)
+    assert loaded.get_params()["init"] == "spectral"
     np.testing.assert_array_equal(loaded.transform(X), model.transform(X))
 
 

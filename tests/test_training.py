@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import torch
 
-from deeptda.training import Adam, fuzzy_graph, knn_graph, spectral_layout
+from deeptda.training import Adam, fuzzy_graph, knn_graph, pca_layout, spectral_layout
 
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -124,6 +124,27 @@ def test_spectral_layout_separates_blobs_and_falls_back_on_disconnected_graphs()
     apart = spectral_layout(fuzzy_graph(idx, dist), len(X), 2, random_state=0)  # two pieces
     assert apart.shape == (120, 2) and np.isfinite(apart).all()
     np.testing.assert_array_equal(apart, spectral_layout(fuzzy_graph(idx, dist), len(X), 2, random_state=0))
+
+
+def test_pca_layout_is_sklearns_pca_scaled_with_fixed_signs():
+    from sklearn.decomposition import PCA
+
+    rng = np.random.default_rng(0)
+    Z = rng.normal(size=(200, 6)) * np.array([5.0, 2.0, 1.0, 0.5, 0.2, 0.1]) + 3.0
+    layout = pca_layout(Z, 2)
+    ref = PCA(2, svd_solver="full").fit_transform(Z)
+    assert layout.shape == (200, 2) and layout.dtype == np.float32
+    assert np.isclose(np.abs(layout).max(), 10.0)
+    np.testing.assert_allclose(np.abs(layout), np.abs(10.0 * ref / np.abs(ref).max()), rtol=1e-5, atol=1e-5)
+    # each component's largest loading is made positive, so its sign follows the data, not a random state:
+    # flipping the column that dominates the first component flips that component only
+    flipped = pca_layout(Z * np.array([-1.0, 1, 1, 1, 1, 1]), 2)
+    np.testing.assert_allclose(flipped * np.array([-1.0, 1.0]), layout, atol=1e-5)
+    np.testing.assert_array_equal(pca_layout(Z, 2), layout)
+    # fewer columns than map dimensions, or no spread at all: finite, the missing ones at 0
+    one = pca_layout(Z[:, :1], 2)
+    assert np.isclose(np.abs(one[:, 0]).max(), 10.0) and (one[:, 1] == 0).all()
+    assert (pca_layout(np.ones((5, 3)), 2) == 0).all()
 
 
 def test_small_seeded_suite_deeptda_beats_pca_and_stays_near_umap(tmp_path):
@@ -241,7 +262,7 @@ def test_map_training_steps_follow_the_losses_gradient(n):
     m = 256 if n <= 2048 else n  # minibatch steps: one step per epoch when the batch is every point
     history = train_map(
         net, Z, graph, epochs=1, batch_size=m, learning_rate=1e-2, topo_weight=3.0, topo_dims=(0,), a=a, b=b,
-        generator=torch.Generator().manual_seed(3), init=False,
+        generator=torch.Generator().manual_seed(3), init=None,
     )  # fmt: skip
     assert np.isfinite(history[-1]["total"]) and history[-1]["topo0"] > 0
     moved = [p.detach() - s for p, s in zip(net.head.parameters(), start)]
