@@ -97,10 +97,11 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         the map epochs.
     init : {"pca", "spectral"}, default="pca"
         The layout the map head is first fitted to. ``"pca"``: the
-        representation's two leading principal components, which keep its
-        global arrangement and do not depend on the seed, so maps of different
-        seeds agree more (``docs/benchmarks.md``). ``"spectral"``: the
-        neighbour graph's Laplacian eigenmap, UMAP's start.
+        representation's leading principal components (one per map
+        dimension), which keep its global arrangement and draw no random
+        numbers of their own, so maps of different seeds agree more
+        (``docs/benchmarks.md``). ``"spectral"``: the neighbour graph's
+        Laplacian eigenmap, UMAP's start.
     latent_dim : int, default=64
         Size of the encoder's output (the representation adds the input views:
         up to 64 principal components per view).

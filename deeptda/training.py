@@ -264,12 +264,12 @@ def pca_layout(Z, n_components=2):
     """Starting layout of the map: the leading principal components of ``Z``, scaled to [-10, 10].
 
     The eigenvectors of ``Z``'s covariance (a ``d x d`` matrix: cheap for any
-    ``n``), each with its largest loading made positive, so the layout does not
-    depend on a random state. Where the spectral start (:func:`spectral_layout`)
-    draws each dense group of the graph into a point or a thin arm, this one
-    keeps the representation's global arrangement, which the map then keeps
-    from seed to seed (Kobak and Linderman, *Nature Biotechnology* 2021, for
-    t-SNE and UMAP).
+    ``n``), each with its largest loading made positive, so the layout draws
+    no random numbers. Where the spectral start (:func:`spectral_layout`)
+    draws each dense group of the graph into a point or a thin arm, which the
+    map then rearranges while spreading them, differently per seed, this one
+    keeps the representation's global arrangement and the map moves less from
+    it (Kobak and Linderman, *Nature Biotechnology* 2021, for t-SNE and UMAP).
     """
     Z = np.asarray(Z, dtype=np.float64)
     centred = Z - Z.mean(axis=0)
