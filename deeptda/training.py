@@ -276,7 +276,7 @@ def pca_layout(Z, n_components=2):
     vals, vecs = np.linalg.eigh(centred.T @ centred)
     vecs = vecs[:, np.argsort(-vals, kind="stable")[:n_components]]
     rows = np.arange(vecs.shape[1])
-    vecs = vecs * np.sign(vecs[np.argmax(np.abs(vecs), axis=0), rows] + 0.0)[None, :]
+    vecs = vecs * np.sign(vecs[np.argmax(np.abs(vecs), axis=0), rows])[None, :]
     layout = centred @ vecs
     if layout.shape[1] < n_components:  # fewer columns than map dimensions: the rest start at 0
         layout = np.pad(layout, ((0, 0), (0, n_components - layout.shape[1])))
