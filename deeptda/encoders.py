@@ -19,6 +19,7 @@ __all__ = [
     "ProjectionHead",
     "DeepTDANet",
     "init_parameters",
+    "principal_init",
     "block_agreement",
     "amplitude_spectra",
     "despike",
@@ -329,6 +330,115 @@ def init_parameters(module, generator):
                 bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
                 nn.init.uniform_(m.bias, -bound, bound, generator=generator)
     return module
+
+
+def _principal_directions(rows, k):
+    """The ``k`` leading eigenvectors of the covariance of ``rows`` (float64), largest loading made positive.
+
+    Directions whose variance is not above ``1e-9`` of the largest are left
+    out (their eigenvectors are numerically arbitrary). Returns the
+    directions ``(m, d)`` with ``m <= k`` and the mean of ``rows``.
+    """
+    rows = rows.double()
+    mean = rows.mean(dim=0)
+    centred = rows - mean
+    vals, vecs = torch.linalg.eigh(centred.T @ centred)
+    vals, vecs = vals.flip(0), vecs.flip(1)
+    keep = int((vals > 1e-9 * max(float(vals[0]), 0.0)).sum()) if vals.numel() and float(vals[0]) > 0 else 0
+    vecs = vecs[:, : min(k, keep)].T
+    signs = torch.sign(vecs.gather(1, vecs.abs().argmax(dim=1, keepdim=True)))
+    return vecs * signs, mean
+
+
+def _set_from_directions(layer, rows, pairs):
+    """Set the leading rows of a Linear/Conv1d layer's weight from the principal directions of its input ``rows``.
+
+    ``pairs``: each direction twice, with both signs (the nonlinearity after
+    the layer then passes either side of it); else one filter per direction.
+    Each filter gets PyTorch's default expected norm (``1/sqrt(3)``) and the
+    bias that centres its response on the data; rows beyond the number of
+    directions keep their random draw.
+    """
+    weight = layer.weight.view(layer.weight.shape[0], -1)
+    n_out = weight.shape[0]
+    directions, mean = _principal_directions(rows, n_out // 2 if pairs else n_out)
+    if pairs:
+        directions = torch.stack([directions, -directions], dim=1).reshape(-1, directions.shape[1])
+    filters = directions / math.sqrt(3.0)
+    m = filters.shape[0]
+    weight[:m] = filters.to(weight.dtype)
+    if layer.bias is not None:
+        layer.bias[:m] = -(filters @ mean).to(layer.bias.dtype)
+
+
+def _patches(h, conv):
+    """The input patches a Conv1d layer sees: ``(batch * positions, channels * kernel)``."""
+    k, s, p = conv.kernel_size[0], conv.stride[0], conv.padding[0]
+    cols = nn.functional.pad(h, (p, p)).unfold(2, k, s)  # (batch, channels, positions, kernel)
+    return cols.permute(0, 2, 1, 3).reshape(-1, h.shape[1] * k)
+
+
+@torch.no_grad()
+def principal_init(encoder, X, max_rows=2000):
+    """Start the built-in encoders from the data: each layer's filters are principal directions of its input.
+
+    Layer by layer, on the training data (at most ``max_rows`` evenly spaced
+    rows): the first layer's filters are the leading principal directions of
+    the input (the patches a convolution sees, or the rows), each with both
+    signs; the next layer's those of the first layer's output, and so on; the
+    last layer (the representation) gets the leading directions of its input
+    once each. A principal-component network of this kind (Chan et al.,
+    *PCANet*, IEEE TIP 2015) already keeps the input's main variation, and
+    because it draws no random numbers, fits of different seeds start from
+    the same encoder: the encoder trains for few steps, so its random start
+    was the largest source of the difference between seeds' maps
+    (``docs/benchmarks.md``). Filters a layer has beyond the data's
+    directions keep their random draw, and so does any other module
+    (a custom encoder is left as it is).
+
+    Parameters
+    ----------
+    encoder : torch.nn.Module
+        A :class:`ConvEncoder`, :class:`MLPEncoder` or :class:`FlattenEncoder`
+        (others are left unchanged).
+    X : ndarray of shape (n, channels, timepoints) or (n, features)
+        The standardised training data, as the encoder sees it.
+    max_rows : int, default=2000
+
+    Returns
+    -------
+    bool
+        Whether the encoder was one this function knows.
+    """
+    X = torch.as_tensor(np.asarray(X, dtype=np.float32))
+    if X.shape[0] > max_rows:
+        X = X[torch.as_tensor(np.linspace(0, X.shape[0] - 1, max_rows).round().astype(np.int64))]
+    if isinstance(encoder, FlattenEncoder):
+        encoder, X = encoder.inner, X.flatten(1)
+    device = next(encoder.parameters()).device
+    X = X.to(device)
+    if isinstance(encoder, ConvEncoder):
+        step = -(-X.shape[2] // encoder.max_length)
+        h = nn.functional.avg_pool1d(X, step, step, ceil_mode=True) if step > 1 else X
+        layers = list(encoder.net)
+        for i, layer in enumerate(layers):
+            if isinstance(layer, nn.Conv1d):
+                _set_from_directions(layer, _patches(h, layer), pairs=True)
+            h = layer(h)
+        mean, std = _mean_std(h)
+        pooled = torch.cat([mean, h.amax(dim=2), std, *_mean_std(X)], dim=1)
+        _set_from_directions(encoder.out, pooled, pairs=False)
+        return True
+    if isinstance(encoder, MLPEncoder) and X.ndim == 2:
+        layers = list(encoder.net)
+        h = X
+        last = max(i for i, layer in enumerate(layers) if isinstance(layer, nn.Linear))
+        for i, layer in enumerate(layers):
+            if isinstance(layer, nn.Linear):
+                _set_from_directions(layer, h, pairs=i != last)
+            h = layer(h)
+        return True
+    return False
 
 
 @torch.no_grad()

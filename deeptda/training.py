@@ -344,6 +344,8 @@ def train_map(
     The head is first fitted (:func:`fit_layout`) to a starting layout:
     ``init="pca"``, the principal components of ``Z`` (:func:`pca_layout`);
     ``"spectral"``, the graph's Laplacian eigenmap (:func:`spectral_layout`);
+    an array of shape ``(n, n_components)``, that layout (``DeepTDA`` passes
+    the principal components of the input views' columns of ``Z``);
     ``None``, none (the head's random initialisation).
 
     Parameters
@@ -370,13 +372,17 @@ def train_map(
     """
     n = Z.shape[0]
     n_out = net.head.net[-1].out_features
-    if init == "pca":
+    if isinstance(init, np.ndarray):
+        if init.shape != (n, n_out):
+            raise ValueError(f"an init layout must have shape {(n, n_out)}; got {init.shape}.")
+        fit_layout(net.head, Z, init.astype(np.float32), generator=generator)
+    elif init == "pca":
         fit_layout(net.head, Z, pca_layout(Z.cpu().numpy(), n_out), generator=generator)
     elif init == "spectral":
         seed = int(torch.randint(2**31, (1,), generator=generator))
         fit_layout(net.head, Z, spectral_layout(graph, n, n_out, random_state=seed), generator=generator)
     elif init is not None:
-        raise ValueError(f"init must be 'pca', 'spectral' or None; got {init!r}.")
+        raise ValueError(f"init must be 'pca', 'spectral', a layout array or None; got {init!r}.")
     opt = Adam(net.head.parameters(), lr=learning_rate)
     full = n <= FULL_BATCH_MAX
     steps_per_epoch = 1 if full else -(-n // batch_size)

@@ -127,3 +127,75 @@ def test_conv_encoder_averages_long_windows_down_to_max_length():
         mean, std = pooled.mean(dim=2), pooled.std(dim=2, unbiased=False)
         expected = enc.out(torch.cat([mean, pooled.amax(dim=2), std, x.mean(dim=2), x.std(dim=2, unbiased=False)], 1))
         torch.testing.assert_close(enc(x), expected, atol=1e-5, rtol=1e-4)
+
+
+def _reference_directions(rows, k):
+    """Leading principal directions by numpy's SVD, largest loading positive."""
+    centred = rows - rows.mean(axis=0)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    vt = vt[:k]
+    return vt * np.sign(vt[np.arange(len(vt)), np.abs(vt).argmax(axis=1)])[:, None]
+
+
+def test_principal_init_sets_mlp_layers_from_principal_directions():
+    from deeptda.encoders import MLPEncoder, init_parameters, principal_init
+
+    X = np.random.default_rng(0).normal(size=(300, 6)) * np.array([5, 4, 3, 2, 1, 0.5])
+    enc = init_parameters(MLPEncoder(6, latent_dim=8, width=16), torch.Generator().manual_seed(0))
+    before = enc.net[0].weight.detach().clone()
+    assert principal_init(enc, X.astype(np.float32))
+    w, b = enc.net[0].weight.detach().double().numpy(), enc.net[0].bias.detach().double().numpy()
+    ref = _reference_directions(X.astype(np.float32).astype(np.float64), 6) / np.sqrt(3)
+    np.testing.assert_allclose(w[0:12:2], ref, atol=1e-5)  # each direction with both signs
+    np.testing.assert_allclose(w[1:12:2], -ref, atol=1e-5)
+    response = X @ w[:12].T + b[:12]
+    np.testing.assert_allclose(response.mean(axis=0), 0, atol=1e-4)  # centred on the data
+    np.testing.assert_array_equal(w[12:], before[12:].numpy())  # more filters than directions: kept
+    assert enc.net[4].weight.shape[0] == 8 and not torch.equal(enc.net[4].weight[0], -enc.net[4].weight[1])
+
+
+def test_principal_init_first_conv_filters_are_the_patches_principal_directions():
+    from deeptda.encoders import ConvEncoder, principal_init
+
+    rng = np.random.default_rng(1)
+    X = np.cumsum(rng.normal(size=(40, 2, 30)), axis=2).astype(np.float32)
+    enc = ConvEncoder(2, latent_dim=8, width=8)
+    principal_init(enc, X)
+    conv = enc.net[0]
+    padded = np.pad(X.astype(np.float64), ((0, 0), (0, 0), (3, 3)))
+    patches = np.array([padded[i, :, s : s + 7].ravel() for i in range(40) for s in range(0, 30, 2)])
+    ref = _reference_directions(patches, 4) / np.sqrt(3)
+    w = conv.weight.detach().double().numpy().reshape(8, -1)
+    np.testing.assert_allclose(w[0::2], ref, atol=1e-4)
+    np.testing.assert_allclose(w[1::2], -ref, atol=1e-4)
+
+
+def test_principal_init_draws_nothing_so_seeds_start_from_the_same_encoder():
+    from deeptda.encoders import ConvEncoder, MLPEncoder, FlattenEncoder, init_parameters, principal_init
+
+    X = np.random.default_rng(2).normal(size=(120, 3, 40)).astype(np.float32)
+    built = []
+    for seed in (0, 1):
+        enc = init_parameters(ConvEncoder(3, latent_dim=16, width=8), torch.Generator().manual_seed(seed))
+        principal_init(enc, X)
+        built.append(enc)
+    for a, b in zip(built[0].parameters(), built[1].parameters()):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+    flat = FlattenEncoder(MLPEncoder(120, latent_dim=8, width=16))
+    assert principal_init(flat, X)
+    assert not principal_init(torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(120, 8)), X)
+
+
+def test_principal_init_skips_directions_the_data_does_not_have():
+    from deeptda.encoders import MLPEncoder, init_parameters, principal_init
+
+    X = np.zeros((50, 5), dtype=np.float32)
+    X[:, 0] = np.linspace(-1, 1, 50)  # rank one
+    enc = init_parameters(MLPEncoder(5, latent_dim=4, width=8), torch.Generator().manual_seed(0))
+    before = enc.net[0].weight.detach().clone()
+    principal_init(enc, X)
+    w = enc.net[0].weight.detach()
+    torch.testing.assert_close(w[0], torch.tensor([1.0, 0, 0, 0, 0]) / np.sqrt(3))
+    torch.testing.assert_close(w[1], -w[0])
+    torch.testing.assert_close(w[2:], before[2:], rtol=0, atol=0)
+    assert torch.isfinite(enc(torch.as_tensor(X))).all()

@@ -166,6 +166,7 @@ NON_DEFAULT = {
     "despike": False,
     "max_train_samples": 40,
     "encoder": "mlp",
+    "encoder_init": "random",
     "random_state": 11,
     "verbose": False,
 }
@@ -191,6 +192,29 @@ def test_a_model_saved_before_init_existed_loads_as_fitted_from_the_spectral_sta
     loaded = DeepTDA.from_state(config, tensors)
     assert loaded.get_params()["init"] == "spectral"
     np.testing.assert_array_equal(loaded.transform(X), model.transform(X))
+
+
+def test_a_model_saved_before_encoder_init_existed_loads_as_fitted_from_random_weights(fitted):
+    model, X, _ = fitted
+    config, tensors = model.get_state()
+    del config["params"]["encoder_init"]
+    loaded = DeepTDA.from_state(config, tensors)
+    assert loaded.get_params()["encoder_init"] == "random"
+    np.testing.assert_array_equal(loaded.transform(X), model.transform(X))
+
+
+@pytest.mark.parametrize("shape", [(60, 3, 40), (60, 12)])
+def test_the_encoder_starts_from_the_data_not_the_seed(shape):
+    X = np.random.default_rng(3).normal(size=shape).astype(np.float32)
+    first = {}
+    for init in ("pca", "random"):
+        for seed in (0, 1):
+            model = DeepTDA(n_epochs=1, map_epochs=1, learning_rate=1e-12, encoder_init=init, random_state=seed)
+            model.fit(X)
+            first[init, seed] = next(model.encoder_.parameters())[:16].detach().clone()  # from the data in both
+    # trained for one step at a negligible rate: the weights are still the start
+    np.testing.assert_allclose(first["pca", 0], first["pca", 1], atol=1e-9)
+    assert not np.allclose(first["random", 0], first["random", 1], atol=1e-3)
 
 
 def test_load_rejects_corrupt_and_tampered_files(fitted, tmp_path):
