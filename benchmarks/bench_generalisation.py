@@ -246,14 +246,27 @@ def headline(summary, seeds):
     close = int((margin >= -0.02).sum())
     order = [m for m in ("t-SNE", "UMAP", "PCA") if m in wide]
     others = ", ".join(f"{m}'s {wide[m].mean():.3f}" for m in order)
-    lost = "; ".join(f"{s} ({v:+.3f})" for s, v in losses.items()) or "none"
+    if len(losses):
+        lost = "; ".join(f"{s} ({v:+.3f})" for s, v in losses.items())
+        standing = f"on {close} sets and loses by more on: {lost}"
+    else:
+        standing = f"on all {close} sets (closest: {margin.idxmin()}, {margin.min():+.3f})"
     drops = ", ".join(f"{m} {drop[m]:.3f}" for m in order)
-    return (
+    text = (
         f"Over the {len(wide)} sets of the generalisation suite (seeds {', '.join(map(str, seeds))}), DeepTDA's "
         f"mean 5-NN accuracy in 2-D is {wide['DeepTDA'].mean():.3f} against {others}. It is best or within 0.02 "
-        f"of the best of t-SNE and UMAP on {close} sets and loses by more on: {lost}. Mean accuracy drop under "
+        f"of the best of t-SNE and UMAP {standing}. Mean accuracy drop under "
         f"the fault model: DeepTDA {drop['DeepTDA']:.3f} ({drops})."
     )
+    if "seed_disparity" in summary and len(seeds) > 1 and "UMAP" in wide:
+        disp = summary.pivot_table(index="set", columns="method", values="seed_disparity")
+        seeded = [m for m in ("t-SNE", "UMAP") if m in disp]
+        text += (
+            f" Mean seed disparity: DeepTDA {disp['DeepTDA'].mean():.3f} ("
+            + ", ".join(f"{m} {disp[m].mean():.3f}" for m in seeded)
+            + f"), at most UMAP's on {int((disp['DeepTDA'] <= disp['UMAP']).sum())} of {len(disp)} sets."
+        )
+    return text
 
 
 def summarise(runs):
