@@ -185,21 +185,16 @@ def test_every_constructor_parameter_survives_save_and_load(tmp_path):
     np.testing.assert_array_equal(loaded.transform(X), model.transform(X))
 
 
-def test_a_model_saved_before_init_existed_loads_as_fitted_from_the_spectral_start(fitted):
+@pytest.mark.parametrize(
+    "param, as_fitted",
+    [("init", "spectral"), ("encoder_init", "random")],  # what models saved before the parameter existed used
+)
+def test_a_model_saved_before_a_start_parameter_existed_loads_as_it_was_fitted(fitted, param, as_fitted):
     model, X, _ = fitted
     config, tensors = model.get_state()
-    del config["params"]["init"]
+    del config["params"][param]
     loaded = DeepTDA.from_state(config, tensors)
-    assert loaded.get_params()["init"] == "spectral"
-    np.testing.assert_array_equal(loaded.transform(X), model.transform(X))
-
-
-def test_a_model_saved_before_encoder_init_existed_loads_as_fitted_from_random_weights(fitted):
-    model, X, _ = fitted
-    config, tensors = model.get_state()
-    del config["params"]["encoder_init"]
-    loaded = DeepTDA.from_state(config, tensors)
-    assert loaded.get_params()["encoder_init"] == "random"
+    assert loaded.get_params()[param] == as_fitted
     np.testing.assert_array_equal(loaded.transform(X), model.transform(X))
 
 
