@@ -51,16 +51,16 @@ def _auto_epochs(n_train):
 class DeepTDA(TransformerMixin, BaseEstimator):
     """Topological deep embedding of sensor windows or feature rows.
 
-    ``fit`` standardises each channel robustly and trains a small encoder by
-    contrasting two augmented views of each window. The representation is the
-    encoder's output next to fixed views of the input itself (its leading
+    ``fit`` standardises each channel robustly and trains a small encoder, started
+    from the data's principal directions, by contrasting two augmented views of each
+    window. The representation is the encoder's output next to fixed views of the input itself (its leading
     principal components and, for windows, those of its amplitude spectra),
     each block at unit root-mean-square norm times a weight that grows with how
     far its neighbourhoods agree with the other blocks', so the map sees the input's own
     geometry where the encoder has not learnt it. A parametric map from that
     representation to ``n_components`` dimensions then keeps its fuzzy
     k-nearest-neighbour graph (UMAP's cross-entropy, starting from the
-    representation's principal components) and, per minibatch, its 0-dim persistence pairs (a
+    input views' principal components) and, per minibatch, its 0-dim persistence pairs (a
     topological signature loss). ``transform`` of new data is one forward pass.
 
     Parameters
