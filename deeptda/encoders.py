@@ -59,13 +59,20 @@ class ConvEncoder(nn.Module):
         )
         self.out = nn.Linear(6 * width + 2 * in_channels, latent_dim)
 
-    def forward(self, x):
+    def downsample(self, x):
+        """Average runs of ``ceil(timepoints / max_length)`` samples: what the convolutions see."""
         step = -(-x.shape[2] // self.max_length)
-        h = self.net(nn.functional.avg_pool1d(x, step, step, ceil_mode=True) if step > 1 else x)
+        return nn.functional.avg_pool1d(x, step, step, ceil_mode=True) if step > 1 else x
+
+    @staticmethod
+    def pool(h, x):
+        """Mean, max and std over time of the convolutions' output ``h``, and each input channel's mean and std."""
         raw = torch.cat(_mean_std(x), dim=1)  # posture and energy
         mean, std = _mean_std(h)
-        pooled = torch.cat([mean, h.amax(dim=2), std, raw], dim=1)
-        return self.out(pooled)
+        return torch.cat([mean, h.amax(dim=2), std, raw], dim=1)
+
+    def forward(self, x):
+        return self.out(self.pool(self.net(self.downsample(x)), x))
 
 
 def _mean_std(h):
@@ -344,7 +351,7 @@ def _principal_directions(rows, k):
     centred = rows - mean
     vals, vecs = torch.linalg.eigh(centred.T @ centred)
     vals, vecs = vals.flip(0), vecs.flip(1)
-    keep = int((vals > 1e-9 * max(float(vals[0]), 0.0)).sum()) if vals.numel() and float(vals[0]) > 0 else 0
+    keep = int((vals > 1e-9 * vals[0]).sum()) if vals.numel() and vals[0] > 0 else 0
     vecs = vecs[:, : min(k, keep)].T
     signs = torch.sign(vecs.gather(1, vecs.abs().argmax(dim=1, keepdim=True)))
     return vecs * signs, mean
@@ -418,16 +425,12 @@ def principal_init(encoder, X, max_rows=2000):
     device = next(encoder.parameters()).device
     X = X.to(device)
     if isinstance(encoder, ConvEncoder):
-        step = -(-X.shape[2] // encoder.max_length)
-        h = nn.functional.avg_pool1d(X, step, step, ceil_mode=True) if step > 1 else X
-        layers = list(encoder.net)
-        for i, layer in enumerate(layers):
+        h = encoder.downsample(X)
+        for layer in encoder.net:
             if isinstance(layer, nn.Conv1d):
                 _set_from_directions(layer, _patches(h, layer), pairs=True)
             h = layer(h)
-        mean, std = _mean_std(h)
-        pooled = torch.cat([mean, h.amax(dim=2), std, *_mean_std(X)], dim=1)
-        _set_from_directions(encoder.out, pooled, pairs=False)
+        _set_from_directions(encoder.out, encoder.pool(h, X), pairs=False)
         return True
     if isinstance(encoder, MLPEncoder) and X.ndim == 2:
         layers = list(encoder.net)
