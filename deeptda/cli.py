@@ -141,7 +141,7 @@ def cmd_demo(args):
     epochs = {"n_epochs": args.epochs, "map_epochs": args.epochs} if args.epochs else {}
     estimators = {m: make_method(m, args.seed) for m in methods}
     estimators["DeepTDA"] = DeepTDA(random_state=args.seed, verbose=not args.quiet, **epochs)
-    embeddings, table, _ = compare_methods(X, y, methods=estimators, random_state=args.seed)
+    embeddings, table, models = compare_methods(X, y, methods=estimators, random_state=args.seed)
     fig = plt.figure(figsize=(15, 4.6))
     titles = {m: f"{m}  (kNN acc {table.loc[m, 'knn_accuracy']:.2f})" for m in methods}
     plot_embeddings(embeddings, y, fig=fig, titles=titles)
@@ -161,8 +161,8 @@ def cmd_demo(args):
     from .cluster import PersistenceClustering
     from .explorer import explore
 
-    _say(args, "clustering DeepTDA's map and writing the interactive page")
-    clusters = PersistenceClustering(random_state=args.seed).fit(embeddings["DeepTDA"]).labels_
+    _say(args, "clustering DeepTDA's representation and writing the interactive page")
+    clusters = PersistenceClustering(random_state=args.seed).fit(models["DeepTDA"].representation(X)).labels_
     page = explore(
         X,
         embeddings,
@@ -346,8 +346,8 @@ def cmd_explore(args):
     if herd is not None:  # the pipeline's clusters, so ids match every other recording it was applied to
         clusters = herd.clusterer.predict(embedding)
     else:
-        _say(args, "clustering DeepTDA's map")
-        clusters = PersistenceClustering(random_state=args.seed).fit(embedding, sequence=sequence).labels_
+        _say(args, "clustering DeepTDA's representation")
+        clusters = PersistenceClustering(random_state=args.seed).fit(model.representation(X), sequence=sequence).labels_
     panels = {"DeepTDA": embedding}
     for name in args.compare or []:
         method = {"tsne": "t-SNE", "umap": "UMAP"}[name]
@@ -488,7 +488,7 @@ def build_parser():
         "cluster",
         help="find behaviours in a CSV recording; write bouts, time budget and a timeline",
         description="Cut a CSV recording into windows, embed them with DeepTDA, cluster the "
-        "2-D map (or --space representation; number of clusters from persistence) and write bouts.csv, "
+        "representation (or --space map; number of clusters from persistence) and write bouts.csv, "
         "time_budget.csv and timeline.png into --out.",
     )
     cluster.add_argument("csv", help="input CSV file, one row per sample")
@@ -498,8 +498,9 @@ def build_parser():
     cluster.add_argument(
         "--space",
         choices=["representation", "map"],
-        default="map",
-        help="cluster DeepTDA's 2-D map (default) or its representation",
+        default="representation",
+        help="cluster DeepTDA's representation (default: the count is right more often there, "
+        "docs/benchmarks.md) or its 2-D map",
     )
     cluster.add_argument("--n-clusters", type=int, default=None, help="fix the number of clusters (tomato)")
     cluster.add_argument("--min-bout", type=float, default=None, help="merge bouts shorter than this (seconds)")
