@@ -115,7 +115,8 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
     gap_ : tuple of float
         The two prominences on either side of the chosen cut (ToMATo).
     threshold_ : float or None
-        ``2 c``, the prominence a cluster needs (``selection="bootstrap"``).
+        ``2 c``, the ``confidence`` cut (``selection="bootstrap"``); the count
+        moves from it to a clear gap in the prominences when there is one.
     n_clusters_range_ : tuple of int
         The uncertainty of the count: the counts that the 99th percentile and
         the median of the bootstrap distribution would give, in place of the
@@ -522,7 +523,7 @@ CLEAR_GAP = 2.0
 
 
 def _clear_gap(prominence, chosen, low, high, cap):
-    """The count: ``chosen``, or the cut at a clearly wider relative gap within ``[low, high]``.
+    """The count: ``chosen``, or the cut at a clear relative gap of the prominences within ``[low, high]``.
 
     ``prominence`` is sorted in decreasing order (``inf`` for components). Cutting
     after the ``c`` most prominent modes leaves the gap
