@@ -335,7 +335,8 @@ def cmd_explore(args):
             model = DeepTDA.load(args.model)
     X, labels, recordings, start, end, channels, sequence = _recording_windows(args.csv, args)
     if herd is not None:
-        model, embedding = herd.model, herd.model.transform(X)
+        model = herd.model
+        embedding, clusters = herd.assign(X)  # the pipeline's clusters, so ids match every recording it mapped
     elif args.model:
         embedding = model.transform(X)
     else:
@@ -343,9 +344,7 @@ def cmd_explore(args):
         _say(args, f"fitting DeepTDA on {len(X)} windows of {X.shape[1]} channels x {X.shape[2]} samples")
         model = DeepTDA(random_state=args.seed, verbose=not args.quiet, **params).fit(X)
         embedding = model.embedding_
-    if herd is not None:  # the pipeline's clusters, so ids match every other recording it was applied to
-        clusters = herd.clusterer.predict(embedding)
-    else:
+    if herd is None:
         _say(args, "clustering DeepTDA's representation")
         clusters = PersistenceClustering(random_state=args.seed).fit(model.representation(X), sequence=sequence).labels_
     panels = {"DeepTDA": embedding}

@@ -6,7 +6,7 @@
 * :func:`fit_pipeline` draws a seeded sample of windows across all recordings in one
   pass (bottom-k sampling: every window gets a seeded random key and the smallest keys
   are kept), fits :class:`~deeptda.DeepTDA` on it and a
-  :class:`~deeptda.PersistenceClustering` on its map, then merges the clusters that
+  :class:`~deeptda.PersistenceClustering` on its representation (or its map), then merges the clusters that
   alternate within bouts, counted on a second pass over every window in time order
   (:meth:`~deeptda.PersistenceClustering.merge_by_time`); :class:`HerdPipeline` saves the
   window settings, both models and the sampling interval in one file (weights + JSON,
@@ -46,16 +46,37 @@ _FORMAT = "deeptda-herd-pipeline"
 _FORMAT_VERSION = 1
 
 
+#: Spaces a pipeline can cluster: DeepTDA's representation or its 2-D map.
+CLUSTER_SPACES = ("representation", "map")
+
+
 class HerdPipeline:
     """Window settings, a fitted :class:`~deeptda.DeepTDA` and a :class:`~deeptda.PersistenceClustering`.
 
     Made by :func:`fit_pipeline`; applied by :func:`apply`; saved to one file.
     """
 
-    def __init__(self, *, window, stride, interval_s, timestamp, channels, model, clusterer, n_train):
+    def __init__(
+        self, *, window, stride, interval_s, timestamp, channels, model, clusterer, n_train, cluster_space="map"
+    ):
+        if cluster_space not in CLUSTER_SPACES:
+            raise ValueError(f"cluster_space must be one of {CLUSTER_SPACES}; got {cluster_space!r}.")
         self.window, self.stride, self.interval_s = int(window), int(stride), interval_s
         self.timestamp, self.channels = timestamp, (list(channels) if channels is not None else None)
         self.model, self.clusterer, self.n_train = model, clusterer, int(n_train)
+        self.cluster_space = cluster_space
+
+    def assign(self, X):
+        """``(Y, clusters)`` of windows ``X``: their map (``model.transform``) and their clusters
+        (``clusterer.predict`` in ``cluster_space``), with one pass of the encoder."""
+        if self.cluster_space == "map":
+            Y = self.model.transform(X)
+            return Y, self.clusterer.predict(Y)
+        from .encoders import batched_forward
+
+        Z = self.model.representation(X)
+        self.model.network_.eval()
+        return batched_forward(self.model.network_.head, Z, self.model.device_), self.clusterer.predict(Z)
 
     def windows(self, rec, chunk_rows=CHUNK_ROWS):
         """Windows of a recording with this pipeline's settings (checks its sampling interval)."""
@@ -95,6 +116,7 @@ class HerdPipeline:
             "timestamp": self.timestamp,
             "channels": self.channels,
             "n_train": self.n_train,
+            "cluster_space": self.cluster_space,
             "model": model_config,
             "clusterer": cluster_config,
         }
@@ -143,6 +165,7 @@ class HerdPipeline:
             model=model,
             clusterer=clusterer,
             n_train=config["n_train"],
+            cluster_space=config.get("cluster_space", "map"),  # files written before it: the map
         )
 
 
@@ -162,6 +185,7 @@ def fit_pipeline(
     random_state=None,
     model_params=None,
     cluster_params=None,
+    cluster_space="representation",
     chunk_rows=CHUNK_ROWS,
     verbose=False,
 ):
@@ -171,9 +195,11 @@ def fit_pipeline(
     with ``random_state`` (in recording and time order) and the ``n_windows`` smallest
     keys are kept, so the sample is uniform over all windows and reproducible, and
     memory holds only the sample. DeepTDA is fitted on the sample and the clusters on
-    its map. With the clusterer's defaults (``n_clusters=None``, ``alternation`` set) a
-    second pass maps every window in time order and merges clusters that alternate
-    within the same bouts (:meth:`~deeptda.PersistenceClustering.merge_by_time`): the
+    its representation (``cluster_space="representation"``, where the behaviour count is
+    right more often, ``docs/benchmarks.md``) or its 2-D map (``"map"``). With the
+    clusterer's defaults (``n_clusters=None``, ``alternation`` set) a second pass maps
+    every window in time order and merges clusters that alternate within the same bouts
+    (:meth:`~deeptda.PersistenceClustering.merge_by_time`): the
     sample alone has no time order.
 
     Returns
@@ -198,6 +224,7 @@ def fit_pipeline(
         model=None,
         clusterer=None,
         n_train=0,
+        cluster_space=cluster_space,
     )
     rng = as_generator(random_state)
     keys = np.zeros(0)
@@ -216,7 +243,8 @@ def fit_pipeline(
     sample = kept[order]
     seed = int(as_generator(random_state).integers(2**31 - 1))
     model = DeepTDA(random_state=seed, verbose=verbose, **(model_params or {})).fit(sample)
-    clusterer = PersistenceClustering(random_state=seed, **(cluster_params or {})).fit(model.embedding_)
+    space = model.representation(sample) if cluster_space == "representation" else model.embedding_
+    clusterer = PersistenceClustering(random_state=seed, **(cluster_params or {})).fit(space)
     pipeline.model, pipeline.clusterer, pipeline.n_train = model, clusterer, len(sample)
     if clusterer.n_clusters is None and clusterer.alternation is not None and clusterer.n_clusters_ > 1:
         # the sample has no time order: clusters that alternate within bouts are found on a
@@ -262,7 +290,7 @@ def _time_joins(pipeline, recordings, chunk_rows, verbose):
 def _map_recording(pipeline, rec, chunk_rows):
     parts = []
     for X, start, end in pipeline.windows(rec, chunk_rows):
-        Y = pipeline.model.transform(X)
+        Y, clusters = pipeline.assign(X)
         parts.append(
             pd.DataFrame(
                 {
@@ -271,7 +299,7 @@ def _map_recording(pipeline, rec, chunk_rows):
                     "end": end,
                     "x": Y[:, 0].astype(np.float32),
                     "y": Y[:, 1].astype(np.float32),
-                    "cluster": pipeline.clusterer.predict(Y).astype(np.int64),
+                    "cluster": clusters.astype(np.int64),
                 }
             )
         )

@@ -105,12 +105,41 @@ def test_sample_is_seeded_and_the_pipeline_round_trips(recordings, pipeline, tmp
     loaded = HerdPipeline.load(str(tmp_path / "herd.pt"))
     X = next(iter_windows(recordings[0], 64, 32))[0]
     np.testing.assert_array_equal(loaded.model.transform(X), pipeline.model.transform(X))
-    Y = pipeline.model.transform(X)
-    np.testing.assert_array_equal(loaded.clusterer.predict(Y), pipeline.clusterer.predict(Y))
-    np.testing.assert_array_equal(loaded.clusterer.predict(pipeline.model.embedding_), pipeline.clusterer.labels_)
+    # the clusters live in the representation; assign maps with one encoder pass, as transform does
+    assert pipeline.cluster_space == loaded.cluster_space == "representation"
+    Y, clusters = pipeline.assign(X)
+    np.testing.assert_array_equal(Y, pipeline.model.transform(X))
+    np.testing.assert_array_equal(clusters, pipeline.clusterer.predict(pipeline.model.representation(X)))
+    for got, want in zip(loaded.assign(X), (Y, clusters)):
+        np.testing.assert_array_equal(got, want)
     with pytest.raises(ValueError, match="not a readable deeptda pipeline"):
         (tmp_path / "junk.pt").write_bytes(b"not a model")
         HerdPipeline.load(str(tmp_path / "junk.pt"))
+
+
+def test_a_pipeline_can_cluster_its_map_and_older_files_load_as_such(recordings, tmp_path):
+    import json
+
+    import torch
+
+    with pytest.raises(ValueError, match="cluster_space must be one of"):
+        fit_pipeline(recordings, window="2.56s", cluster_space="both")
+    pipe = fit_pipeline(
+        recordings, window="2.56s", n_windows=300, random_state=1, model_params=FAST, cluster_space="map"
+    )
+    X = next(iter_windows(recordings[0], 64, 32))[0]
+    Y, clusters = pipe.assign(X)
+    np.testing.assert_array_equal(clusters, pipe.clusterer.predict(pipe.model.transform(X)))
+    np.testing.assert_array_equal(pipe.clusterer.predict(pipe.model.embedding_), pipe.clusterer.labels_)
+    # a file written before pipelines could cluster the representation clustered the map
+    payload = pipe._payload()
+    config = json.loads(payload["config"])
+    del config["cluster_space"]
+    payload["config"] = json.dumps(config)
+    torch.save(payload, tmp_path / "old.pt")
+    old = HerdPipeline.load(str(tmp_path / "old.pt"))
+    assert old.cluster_space == "map"
+    np.testing.assert_array_equal(old.assign(X)[1], clusters)
 
 
 def test_apply_maps_every_window_once(recordings, pipeline):
