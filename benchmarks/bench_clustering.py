@@ -22,7 +22,8 @@ seeds of its own (``found_k_other_seeds``): the count's bootstrap is random, so
 this shows how far a rerun can move it. ``predict_half_ari``: the clustering fitted on a
 seeded random half of the windows, its ``predict`` on the other half scored (ARI) against
 the clustering of all windows there (without the time order, which a half does not have,
-on both sides). Embeddings are cached in ``OUT/cache`` so that
+on both sides); its floor is on the streams (the simulations), and the mean over every set
+is reported too. Embeddings are cached in ``OUT/cache`` so that
 reruns of the clustering alone take seconds (``--refit`` to recompute).
 
 Also times the clustering of 1,000,000 2-D points (fit on a sample, predict
@@ -212,9 +213,10 @@ def verdict(runs, totals):
             f"{row['kmeans_true_k_ari']:.3f} for KMeans told the true count "
             f"({'met' if row['ari'] >= row['kmeans_true_k_ari'] else 'not met'}). "
             f"Fitted on a random half, predict agrees with the clustering of all windows on the other "
-            f"half with ARI {row['predict_half_ari']:.3f} on average, {row['predict_half_min']:.3f} at worst "
-            f"(floor 0.95 on a held-out half: {'met' if row['predict_half_ari'] >= 0.95 else 'not met'} "
-            f"on average). "
+            f"half with ARI {row['predict_half_streams']:.3f} on average over the streams (the simulations), "
+            f"{row['predict_half_streams_min']:.3f} at worst (floor 0.95 on a held-out half of a stream: "
+            f"{'met' if row['predict_half_streams'] >= 0.95 else 'not met'} on average), and "
+            f"{row['predict_half_ari']:.3f} over every set ({row['predict_half_min']:.3f} at worst). "
             f"Off by more than one: {missed or 'none'}."
         )
     return "\n\n".join(parts)
@@ -310,6 +312,10 @@ def main(argv=None):
         predict_half_ari=("predict_half_ari", "mean"),
         predict_half_min=("predict_half_ari", "min"),
     )
+    # the floor is on streams (the simulations); the aeon sets are a few dozen windows a class
+    streams = runs[runs["kind"] == "simulation"].groupby("space")["predict_half_ari"]
+    totals["predict_half_streams"] = streams.mean()
+    totals["predict_half_streams_min"] = streams.min()
     md = summary.reset_index().to_markdown(index=False, floatfmt=".3f")
     md += "\n\nOver the whole suite (every set and seed):\n\n" + totals.reset_index().to_markdown(
         index=False, floatfmt=".3f"

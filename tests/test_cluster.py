@@ -475,3 +475,31 @@ def test_merge_by_time_from_streamed_counts_equals_fit_with_sequence():
         PersistenceClustering(random_state=0).fit(X).merge_by_time(joins[:2, :2], sizes[:2])
     fixed = PersistenceClustering(n_clusters=3, random_state=0).fit(X).merge_by_time(joins, sizes)
     assert fixed.n_clusters_ == 3 and fixed.n_merged_by_time_ == 0
+
+
+def test_predict_votes_among_the_nearest_training_points():
+    from deeptda.cluster import _vote
+
+    labels = np.array([0, 0, 1, 1, 2])
+    ind = np.array([[4, 2, 3, 0], [0, 2, 1, 3], [2, 0, 1, 4]])
+    dist = np.array([[0.5, 0.6, 0.7, 0.8], [0.1, 0.2, 0.3, 0.4], [0.0, 0.2, 0.3, 0.4]])
+    # the nearest point's cluster (2) loses to the majority (1); a tie goes to the lower id;
+    # a point that is a training point keeps that point's cluster
+    assert _vote(dist, ind, labels, outlier_distance=1.0).tolist() == [1, 0, 1]
+    assert _vote(dist + 2.0, ind, labels, outlier_distance=1.0).tolist() == [-1, -1, -1]
+    noise = np.array([-1, -1, -1, -1, 2])
+    assert _vote(dist, ind, noise, outlier_distance=1.0).tolist() == [2, -1, -1]
+
+
+def test_predict_follows_the_majority_at_a_border_point():
+    # a new point whose single nearest training point is an isolated member of the other cluster
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal(0, 0.3, (200, 2)), rng.normal(3, 0.3, (200, 2))]
+    model = PersistenceClustering(random_state=0).fit(X)
+    assert model.n_clusters_ == 2
+    left = model.labels_[0]
+    state, arrays = model.get_state()
+    arrays = dict(arrays, points=np.r_[arrays["points"], [[0.2, 0.2]]], labels=np.r_[arrays["labels"], 1 - left])
+    moved = PersistenceClustering.from_state(state, arrays)
+    assert moved.predict(np.array([[0.21, 0.2]]))[0] == left
+    assert moved.predict(np.array([[0.2, 0.2]]))[0] == 1 - left
