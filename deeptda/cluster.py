@@ -18,6 +18,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .bouts import alternation_merges, alternation_counts
+
 __all__ = ["PersistenceClustering", "alternation_counts"]
 
 
@@ -261,7 +263,7 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         return self
 
     def _merge_from_counts(self, joins, sizes):
-        parent = _alternation_merges(joins, sizes, float(self.alternation))
+        parent = alternation_merges(joins, sizes, float(self.alternation))
         merged = np.where(self.labels_ >= 0, parent[np.maximum(self.labels_, 0)], -1)
         self.n_merged_by_time_ = int(
             len(np.unique(self.labels_[self.labels_ >= 0])) - len(np.unique(merged[merged >= 0]))
@@ -467,63 +469,6 @@ def _by_size(labels):
     for new, old in enumerate(order):
         mapping[old] = new
     return np.where(labels == -1, -1, mapping[labels])
-
-
-def alternation_counts(labels, sequence, n_clusters):
-    """Time-adjacent window pairs per pair of clusters, and cluster sizes: ``(joins, sizes)``.
-
-    ``joins[a, b]`` (symmetric) counts the consecutive rows with the same
-    ``sequence`` id whose clusters are ``a`` and ``b`` (in either order; -1 rows
-    are left out); ``sizes[c]`` counts the rows of cluster ``c``. Over a stream
-    read in chunks the ``joins`` of the chunks add up when each chunk is
-    preceded by the last row of the one before, and the ``sizes`` when each
-    chunk is counted alone. :meth:`PersistenceClustering.merge_by_time` takes the
-    sums.
-
-    Examples
-    --------
-    >>> joins, sizes = alternation_counts(np.array([0, 1, 0, 2]), np.array([0, 0, 0, 1]), 3)
-    >>> joins.tolist(), sizes.tolist()
-    ([[0.0, 2.0, 0.0], [2.0, 0.0, 0.0], [0.0, 0.0, 0.0]], [2.0, 1.0, 1.0])
-    """
-    labels, sequence = np.asarray(labels, dtype=np.int64), np.asarray(sequence)
-    joins = np.zeros((n_clusters, n_clusters))
-    adjacent = (sequence[1:] == sequence[:-1]) & (labels[1:] >= 0) & (labels[:-1] >= 0)
-    np.add.at(joins, (labels[:-1][adjacent], labels[1:][adjacent]), 1.0)
-    joins = joins + joins.T
-    np.fill_diagonal(joins, np.diag(joins) / 2)
-    sizes = np.bincount(labels[labels >= 0], minlength=n_clusters).astype(np.float64)
-    return joins, sizes
-
-
-def _alternation_merges(joins, sizes, threshold):
-    """``parent[c]``: the cluster that ``c`` is merged into by time alternation (``c`` if none).
-
-    ``joins[a, b]`` counts the time-adjacent windows whose clusters are ``a`` and
-    ``b`` (:func:`alternation_counts`); the pair's alternation is
-    ``joins[a, b] / (2 n_a n_b / (n_a + n_b))``. The pair with the highest
-    alternation above ``threshold`` merges (into the lower id: its counts and
-    size absorb the other's) and the scores are recomputed, until no pair is
-    above it.
-    """
-    joins, size = np.array(joins, dtype=np.float64), np.array(sizes, dtype=np.float64)
-    n_ids = len(size)
-    parent = np.arange(n_ids)
-    while (size > 0).sum() >= 2:
-        expected = 2.0 * np.outer(size, size) / np.maximum(size[:, None] + size[None, :], 1.0)
-        score = np.divide(joins, expected, out=np.zeros_like(joins), where=expected > 0)
-        np.fill_diagonal(score, 0.0)
-        a, b = np.unravel_index(np.argmax(score), score.shape)  # first maximum: deterministic
-        if score[a, b] <= threshold:
-            break
-        keep, drop = min(a, b), max(a, b)
-        joins[keep] += joins[drop]
-        joins[:, keep] += joins[:, drop]
-        joins[drop], joins[:, drop] = 0.0, 0.0
-        size[keep] += size[drop]
-        size[drop] = 0.0
-        parent[parent == drop] = keep
-    return parent
 
 
 #: How many times the next prominence a mode's prominence must be for the count to move to

@@ -270,7 +270,7 @@ def test_clusters_that_alternate_in_time_are_merged_over_the_whole_herd(recordin
     # time-adjacent windows of every recording and merges what alternates. Afterwards no pair of
     # the final clusters alternates above the threshold, counted from apply's table (cow2's gap
     # starts a new run), and the counts do not depend on the chunk size.
-    from deeptda.cluster import _alternation_merges, alternation_counts
+    from deeptda.bouts import alternation_counts, alternation_merges
     from deeptda.herd import _time_joins
 
     clusterer = pipeline.clusterer
@@ -286,7 +286,7 @@ def test_clusters_that_alternate_in_time_are_merged_over_the_whole_herd(recordin
     np.testing.assert_array_equal(streamed[0], joins)
     np.testing.assert_array_equal(streamed[1], sizes)
     np.testing.assert_array_equal(_time_joins(pipeline, recordings, chunk_rows=50_000, verbose=False)[0], joins)
-    np.testing.assert_array_equal(_alternation_merges(joins, sizes, clusterer.alternation), np.arange(n_ids))
+    np.testing.assert_array_equal(alternation_merges(joins, sizes, clusterer.alternation), np.arange(n_ids))
     assert clusterer.n_merged_by_time_ >= 0
 
 
