@@ -42,6 +42,9 @@ __all__ = [
 
 #: Up to this many training points, each map step uses the whole graph (see :func:`train_map`).
 FULL_BATCH_MAX = 2048
+#: Fraction of the map's steps over which its learning rate rises from near 0 to
+#: ``learning_rate`` before decaying (see :func:`map_rate`).
+MAP_WARMUP = 0.3
 #: Up to this many points, the spectral start comes from a dense eigensolver (see :func:`spectral_layout`).
 DENSE_EIGEN_MAX = 500
 
@@ -299,6 +302,23 @@ def fit_layout(head, Z, layout, *, steps=100, learning_rate=1e-2, batch_size=409
     return float(loss.detach())
 
 
+def map_rate(step, total_steps, learning_rate, warmup=MAP_WARMUP):
+    """The map's learning rate at ``step`` (0-based) of ``total_steps``.
+
+    A linear rise over the first ``warmup`` fraction of the steps, times a
+    linear decay from ``learning_rate`` to 0 over all of them.
+
+    Examples
+    --------
+    >>> [round(map_rate(s, 10, 1.0, warmup=0.3), 3) for s in (0, 1, 2, 5, 9)]
+    [0.333, 0.6, 0.8, 0.5, 0.1]
+    >>> map_rate(5, 10, 1.0, warmup=0.0)
+    0.5
+    """
+    rise = min(1.0, (step + 1) / (warmup * total_steps)) if warmup > 0 else 1.0
+    return learning_rate * rise * max(0.0, 1.0 - step / total_steps)
+
+
 def _square_slice(D, index):
     """``D[index][:, index]`` (two ``index_select``: several times faster than advanced indexing)."""
     return D.index_select(0, index).index_select(1, index)
@@ -333,9 +353,12 @@ def train_map(
     minimises ``neighbour_loss + topo_weight * topological_loss`` with
     Adam; the topological loss compares a random minibatch of ``batch_size``
     distinct points in ``Z`` and in the map (every point when there are no
-    more, so ``Z``'s tree is computed once). The learning rate decays
-    linearly from ``learning_rate`` to 0 over all steps, as in UMAP's
-    optimisation: the map settles instead of jittering around its optimum.
+    more, so ``Z``'s tree is computed once). The learning rate rises over
+    the first ``MAP_WARMUP`` of the steps and decays linearly to 0 over all
+    steps (:func:`map_rate`): the first steps, which decide where the groups
+    of the start go, are small, so every seed's map leaves the start the same
+    way, and at the end the map settles instead of jittering around its
+    optimum, as in UMAP's optimisation.
     The gradient of both losses with respect to the map coordinates is
     written out (:func:`~deeptda.losses.neighbour_gradient`,
     :func:`~deeptda.losses.topological_gradient`); autograd runs through the
@@ -449,7 +472,7 @@ def train_map(
                 y_all.backward(grad)
             else:
                 (autograd_part + (y_all * grad).sum()).backward()
-            opt.lr = learning_rate * max(0.0, 1.0 - step / total_steps)
+            opt.lr = map_rate(step, total_steps, learning_rate)
             opt.step()
             step += 1
             parts_rows.append(parts)
