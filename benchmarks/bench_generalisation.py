@@ -251,22 +251,25 @@ def headline(summary, seeds):
     wide = summary.pivot_table(index="set", columns="method", values="knn_accuracy")
     drop = summary.pivot_table(index="set", columns="method", values="knn_drop").mean()
     peers = [m for m in ("t-SNE", "UMAP") if m in wide]
-    margin = wide["DeepTDA"] - wide[peers].max(axis=1)
-    losses = margin[margin < -0.02].sort_values()
-    close = int((margin >= -0.02).sum())
     order = [m for m in ("t-SNE", "UMAP", "PCA") if m in wide]
-    others = ", ".join(f"{m}'s {wide[m].mean():.3f}" for m in order)
-    if len(losses):
-        lost = "; ".join(f"{s} ({v:+.3f})" for s, v in losses.items())
-        standing = f"on {close} sets and loses by more on: {lost}"
-    else:
-        standing = f"on all {close} sets (closest: {margin.idxmin()}, {margin.min():+.3f})"
-    drops = ", ".join(f"{m} {drop[m]:.3f}" for m in order)
+    against = " against " + ", ".join(f"{m}'s {wide[m].mean():.3f}" for m in order) if order else ""
     text = (
         f"Over the {len(wide)} sets of the generalisation suite (seeds {', '.join(map(str, seeds))}), DeepTDA's "
-        f"mean 5-NN accuracy in 2-D is {wide['DeepTDA'].mean():.3f} against {others}. It is best or within 0.02 "
-        f"of the best of t-SNE and UMAP {standing}. Mean accuracy drop under "
-        f"the fault model: DeepTDA {drop['DeepTDA']:.3f} ({drops})."
+        f"mean 5-NN accuracy in 2-D is {wide['DeepTDA'].mean():.3f}{against}."
+    )
+    if peers:  # a run of DeepTDA alone (``--methods DeepTDA`` without ``--update``) has no peers to stand against
+        margin = wide["DeepTDA"] - wide[peers].max(axis=1)
+        losses = margin[margin < -0.02].sort_values()
+        close = int((margin >= -0.02).sum())
+        if len(losses):
+            lost = "; ".join(f"{s} ({v:+.3f})" for s, v in losses.items())
+            standing = f"on {close} sets and loses by more on: {lost}"
+        else:
+            standing = f"on all {close} sets (closest: {margin.idxmin()}, {margin.min():+.3f})"
+        text += f" It is best or within 0.02 of the best of {' and '.join(peers)} {standing}."
+    drops = "".join(f", {m} {drop[m]:.3f}" for m in order)
+    text += f" Mean accuracy drop under the fault model: DeepTDA {drop['DeepTDA']:.3f}" + (
+        f" ({drops[2:]})." if drops else "."
     )
     if "seed_disparity" in summary and len(seeds) > 1 and "UMAP" in wide:
         disp = summary.pivot_table(index="set", columns="method", values="seed_disparity")

@@ -164,6 +164,30 @@ def test_small_seeded_suite_deeptda_beats_pca_and_stays_near_umap(tmp_path):
         assert faulty["DeepTDA"] >= faulty["PCA"] - 0.05, (name, faulty.to_dict())
 
 
+def test_suite_headline_names_losses_and_runs_without_peers():
+    sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
+    try:
+        import bench_generalisation
+    finally:
+        sys.path.pop(0)
+    rows = [
+        ("a", "DeepTDA", 0.90, 0.05),
+        ("a", "UMAP", 0.95, 0.10),
+        ("a", "t-SNE", 0.80, 0.20),
+        ("b", "DeepTDA", 0.70, 0.01),
+        ("b", "UMAP", 0.60, 0.03),
+        ("b", "t-SNE", 0.71, 0.02),
+    ]
+    summary = pd.DataFrame(rows, columns=["set", "method", "knn_accuracy", "knn_drop"])
+    text = bench_generalisation.headline(summary, [0])
+    assert "DeepTDA's mean 5-NN accuracy in 2-D is 0.800 against t-SNE's 0.755, UMAP's 0.775." in text
+    assert "within 0.02 of the best of t-SNE and UMAP on 1 sets and loses by more on: a (-0.050)." in text
+    assert text.endswith("DeepTDA 0.030 (t-SNE 0.110, UMAP 0.065).")
+    # DeepTDA alone (``--methods DeepTDA`` without ``--update``): no comparison, no crash
+    alone = bench_generalisation.headline(summary[summary.method == "DeepTDA"], [0])
+    assert alone.endswith("is 0.800. Mean accuracy drop under the fault model: DeepTDA 0.030.")
+
+
 def test_take_rows_is_indexing_with_a_deterministic_backward():
     from deeptda.losses import take_rows
 
