@@ -67,7 +67,7 @@ class DeepTDA(TransformerMixin, BaseEstimator):
     ----------
     n_components : int, default=2
         Dimension of the map.
-    n_neighbors : int, default=15
+    n_neighbors : int, default=8
         Neighbours per point in the representation's kNN graph (capped at n - 1).
     topo_weight : float, default=3.0
         Weight of the topological loss; 0 turns it off. The signature loss
@@ -215,7 +215,7 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         self,
         n_components=2,
         *,
-        n_neighbors=15,
+        n_neighbors=8,
         topo_weight=3.0,
         topo_dims=(0,),
         n_epochs="auto",
