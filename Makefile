@@ -36,6 +36,7 @@ bench: install
 	$(PY) benchmarks/bench_topology.py
 	$(PY) benchmarks/bench_embeddings.py
 	$(PY) benchmarks/bench_clustering.py
+	$(PY) benchmarks/bench_structure.py
 
 clean:
 	rm -rf $(VENV) results

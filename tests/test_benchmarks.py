@@ -9,6 +9,7 @@ import pathlib
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -93,6 +94,28 @@ def test_bench_clustering_tiny(tmp_path, capsys):
     low_high = runs["band"].str.split("-", expand=True).astype(int)
     assert ((low_high[0] <= runs["found_k"]) & (runs["found_k"] <= low_high[1])).all()
     assert (tmp_path / "clustering_summary.md").exists() and "within_1" in capsys.readouterr().out
+
+
+def test_structure_loops_count_a_circle_once_and_nothing_in_a_gaussian_cloud():
+    loops = load("bench_structure").loops
+    t = np.linspace(0, 2 * np.pi, 200, endpoint=False)
+    top, second, found = loops(np.c_[np.cos(t), np.sin(t)] * 7.0 + 3.0)  # scale and offset do not matter
+    assert found == 1 and top > 1.0 and second < 0.05
+    top, _, found = loops(np.random.default_rng(0).normal(size=(500, 2)))
+    assert found == 0 and top < 0.25
+    two = np.r_[np.c_[np.cos(t), np.sin(t)], np.c_[np.cos(t), np.sin(t)] + [3.0, 0.0]]
+    assert loops(two)[2] == 2
+
+
+def test_bench_structure_tiny(tmp_path, capsys):
+    load("bench_structure").main(["--quick", "--out", str(tmp_path)])
+    runs = pd.read_csv(tmp_path / "structure_runs.csv")
+    assert set(runs["space"]) == {"DeepTDA", "DeepTDA representation", "t-SNE", "UMAP"}
+    assert set(runs["case"]) == {"circle (rows)", "noise (windows)"} and len(runs) == 8
+    assert (runs["top_loop"] >= runs["second_loop"]).all() and (runs["clusters"] >= 1).all()
+    right = (runs["loops"] == runs["true_loops"]) & (runs["clusters"] == runs["true_clusters"])
+    assert (runs["right"] == right).all()
+    assert "both right" in capsys.readouterr().out and (tmp_path / "structure_summary.md").exists()
 
 
 @pytest.mark.slow  # fresh interpreters, as a user runs the scripts: about a minute
