@@ -1,12 +1,30 @@
 """What the benchmark scripts share: peak memory of a block, best-of timing, atomic table files."""
 
 import os
+import resource
 import threading
 import time
 
 from deeptda._io import atomic_path
 
-__all__ = ["PeakRSS", "best_time", "write_table", "replace_block"]
+__all__ = ["PeakRSS", "peak_rss_mb", "best_time", "write_table", "replace_block"]
+
+
+def peak_rss_mb():
+    """This process's peak resident memory in MB, over its whole life so far.
+
+    Reads ``VmHWM``, which belongs to the process's own address space. ``ru_maxrss``
+    (the fallback off Linux) survives ``exec`` on Linux: a benchmark stage started
+    from a large process would report its parent's peak instead of its own.
+    """
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 class PeakRSS:

@@ -34,7 +34,6 @@ the rest) with its peak memory, in a fresh process. Writes ``clustering.csv`` an
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -47,6 +46,9 @@ from sklearn.metrics import adjusted_rand_score
 
 from deeptda import DeepTDA, PersistenceClustering
 from deeptda.datasets import load_aeon, make_collar_windows, make_wearable_windows
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _harness import peak_rss_mb  # noqa: E402
 
 
 def suite(seeds, quick=False):
@@ -170,23 +172,6 @@ def million_points(seed=0):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _high_water_mb():
-    """This process's peak resident memory in MB.
-
-    ``VmHWM`` belongs to the process's own address space; ``ru_maxrss`` (the fallback
-    off Linux) survives ``exec`` on Linux, so a child started by a large process would
-    report its parent's peak.
-    """
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
 def _million_child(seed):
     """The body of :func:`million_points`, in the child process; prints one JSON line."""
     rng = np.random.default_rng(seed)
@@ -194,11 +179,11 @@ def _million_child(seed):
     centres = rng.uniform(-20, 20, size=(6, 2))
     y = rng.choice(6, size=1_000_000, p=shares)
     X = centres[y] + rng.normal(0, 1.0, size=(len(y), 2))
-    base_mb = _high_water_mb()
+    base_mb = peak_rss_mb()
     start = time.perf_counter()
     pc = PersistenceClustering(random_state=seed).fit(X)
     seconds = time.perf_counter() - start
-    peak = _high_water_mb()
+    peak = peak_rss_mb()
     print(
         json.dumps(
             {

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _harness import replace_block, write_table  # noqa: E402
+from _harness import peak_rss_mb, replace_block, write_table  # noqa: E402
 
 STRIDE_S = 1.28
 
@@ -60,10 +60,6 @@ def generate(folder, windows, animals, seed):
         os.replace(path + ".tmp", path)
 
 
-def peak_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
 def stage_fit(folder, model, seed):
     from deeptda.herd import fit_pipeline, read_recordings
 
@@ -75,7 +71,7 @@ def stage_fit(folder, model, seed):
     c = pipeline.clusterer
     return {
         "seconds": seconds,
-        "peak_mb": peak_mb(),
+        "peak_mb": peak_rss_mb(),
         "clusters": int(c.n_clusters_),
         "band": "{}-{}".format(*c.n_clusters_range_),
         "merged_by_time": int(c.n_merged_by_time_),
@@ -95,10 +91,11 @@ def stage_apply(folder, model, out, workers):
     n = sum(len(pd.read_parquet(os.path.join(out, "windows", f"{r.name}.parquet"), columns=["cluster"])) for r in recs)
     hours = float(tables["time_budget"]["seconds"].sum() / 3600)
     # worker processes are this process's children: after the cluster closes, the largest one's peak
+    # (ru_maxrss, so at least this process's resident size when it started them: an upper bound)
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
     return {
         "seconds": seconds,
-        "peak_mb": peak_mb(),
+        "peak_mb": peak_rss_mb(),
         "worker_peak_mb": children if workers else None,
         "windows": n,
         "hours": hours,
@@ -118,7 +115,7 @@ def stage_peer(folder, model, method, seed):
     t0 = time.perf_counter()
     Y = est.fit_transform(X)
     seconds = time.perf_counter() - t0
-    return {"seconds": seconds, "peak_mb": peak_mb(), "windows": len(X), "finite": bool(np.isfinite(Y).all())}
+    return {"seconds": seconds, "peak_mb": peak_rss_mb(), "windows": len(X), "finite": bool(np.isfinite(Y).all())}
 
 
 def run_stage(*args, timeout=7200):
@@ -160,7 +157,7 @@ def main(argv=None):
         kind, *rest = args.stage
         if kind == "generate":
             generate(rest[0], int(rest[1]), int(rest[2]), int(rest[3]))
-            print(json.dumps({"peak_mb": peak_mb()}))
+            print(json.dumps({"peak_mb": peak_rss_mb()}))
         elif kind == "fit":
             print(json.dumps(stage_fit(rest[0], rest[1], int(rest[2]))))
         elif kind == "peer":

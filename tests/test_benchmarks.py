@@ -96,6 +96,17 @@ def test_bench_clustering_tiny(tmp_path, capsys):
     assert (tmp_path / "clustering_summary.md").exists() and "within_1" in capsys.readouterr().out
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="VmHWM is Linux's")
+def test_peak_rss_of_a_child_is_its_own_not_its_large_parents():
+    harness = load("_harness")
+    ballast = np.ones(600 * 2**20 // 8)  # 600 MB resident in this process
+    path = str(ROOT / "benchmarks")
+    code = f"import sys; sys.path.insert(0, {path!r}); import _harness; print(_harness.peak_rss_mb())"
+    child = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+    # ru_maxrss would give the child at least the parent's 600 MB; its own peak is the imports'
+    assert harness.peak_rss_mb() > ballast.nbytes / 2**20 and child < harness.peak_rss_mb() - 400
+
+
 def test_structure_loops_count_a_circle_once_and_nothing_in_a_gaussian_cloud():
     loops = load("bench_structure").loops
     t = np.linspace(0, 2 * np.pi, 200, endpoint=False)
