@@ -222,7 +222,11 @@ def spectral_layout(graph, n, n_components=2, random_state=0):
     """Starting layout of the map: the graph's Laplacian eigenmap, scaled to [-10, 10] (UMAP's start).
 
     Eigenvectors 1..n_components of the normalised Laplacian of the fuzzy graph
-    (the 0th is constant). Disconnected pieces, or an eigensolver that does not
+    (the 0th, proportional to the square root of the degrees, carries no
+    layout). The solver is asked for one eigenpair more than it needs and the
+    trivial one is dropped by its direction, not assumed to come first: ARPACK
+    can miss the eigenvalue 0 itself, and taking "all but the first" of what it
+    returns then draws a loop as a folded arc. Disconnected pieces, or an eigensolver that does not
     converge, fall back to the first principal axes of the graph's adjacency rows
     (a layout that still keeps connected points together).
     """
@@ -233,7 +237,7 @@ def spectral_layout(graph, n, n_components=2, random_state=0):
     rows, cols, weights = graph
     W = sp.coo_matrix((weights, (rows, cols)), shape=(n, n)).tocsr()
     degree = np.asarray(W.sum(axis=1)).ravel()
-    k = n_components + 1
+    k = n_components + 2  # the trivial eigenpair and one spare, in case the solver misses the trivial one
     layout = None
     n_pieces = sp.csgraph.connected_components(W, directed=False)[0]
     if n_pieces == 1 and n > k + 1:
@@ -250,7 +254,11 @@ def spectral_layout(graph, n, n_components=2, random_state=0):
                     vals, vecs = eigsh(
                         L, k, which="SM", ncv=max(2 * k + 1, int(np.sqrt(n))), tol=1e-4, v0=v0, maxiter=n * 5
                     )
-                layout = vecs[:, np.argsort(vals)[1:k]]
+                vecs = vecs[:, np.argsort(vals)]
+                trivial = np.sqrt(np.maximum(degree, 0.0))
+                trivial /= np.linalg.norm(trivial) or 1.0
+                kept = np.abs(trivial @ vecs) < 0.5  # eigenvectors are orthonormal: at most one is near it
+                layout = vecs[:, kept][:, :n_components]
                 break
             except (sp.linalg.ArpackError, np.linalg.LinAlgError):
                 layout = None

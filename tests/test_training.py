@@ -126,6 +126,28 @@ def test_spectral_layout_separates_blobs_and_falls_back_on_disconnected_graphs()
     np.testing.assert_array_equal(apart, spectral_layout(fuzzy_graph(idx, dist), len(X), 2, random_state=0))
 
 
+def test_spectral_layout_draws_a_ring_graph_as_a_circle_with_the_sparse_solver():
+    # A noisy ring of 800 points (> DENSE_EIGEN_MAX: ARPACK) whose graph is one cycle. The Laplacian's two
+    # leading non-trivial eigenvectors are the ring's cosine and sine, so the layout is a circle in the
+    # ring's order. ARPACK may miss the trivial eigenvalue 0; the layout must not then take a higher pair.
+    from deeptda.training import DENSE_EIGEN_MAX
+
+    rng = np.random.default_rng(0)
+    n = 800
+    assert n > DENSE_EIGEN_MAX
+    t = np.sort(rng.uniform(0, 2 * np.pi, n))
+    X = np.c_[np.cos(t), np.sin(t), np.zeros((n, 8))] @ np.linalg.qr(rng.normal(size=(10, 10)))[0]
+    X += rng.normal(0, 0.02, X.shape)
+    for seed in (0, 1, 2):
+        layout = spectral_layout(fuzzy_graph(*knn_graph(X, 8)), n, 2, random_state=seed).astype(np.float64)
+        radius = np.linalg.norm(layout - layout.mean(0), axis=1)
+        assert radius.std() / radius.mean() < 0.2  # a circle, not an arc or a line
+        angle = np.unwrap(np.arctan2(layout[:, 1], layout[:, 0]))
+        assert abs(abs(angle[-1] - angle[0]) - 2 * np.pi) < 0.5  # one turn, in the ring's order
+        steps = np.diff(angle) * np.sign(angle[-1] - angle[0])
+        assert (steps > -0.1).mean() > 0.97
+
+
 def test_pca_layout_is_sklearns_pca_scaled_with_fixed_signs():
     from sklearn.decomposition import PCA
 
