@@ -21,8 +21,10 @@ __all__ = ["DeepTDA"]
 
 _FORMAT = "deeptda-model"
 # 2: the scaler saves its own state; 3: block weights, the map head's input gain;
-# 4: the conv encoder averages windows longer than 256 samples down to at most 256
-_FORMAT_VERSION = 4
+# 4: the conv encoder averages windows longer than 256 samples down to at most 256;
+# 5: the spectra view keeps the sign of each channel's mean (version 4 files load with its absolute value)
+_FORMAT_VERSION = 5
+_READABLE_VERSIONS = (4, 5)
 
 
 #: Sample visits of the encoder: ``clip(per_sample * n_train, low, high)``.
@@ -558,10 +560,11 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         import torch
 
         payload = tensors
-        if config.get("format_version") != _FORMAT_VERSION:
+        version = config.get("format_version")
+        if version not in _READABLE_VERSIONS:
             raise ValueError(
-                f"{source!s} has model format version {config.get('format_version')}; this deeptda "
-                f"reads version {_FORMAT_VERSION}. Refit the model with this version."
+                f"{source!s} has model format version {version}; this deeptda reads versions "
+                f"{', '.join(map(str, _READABLE_VERSIONS))}. Refit the model with this version."
             )
         params = dict(config["params"])
         params["topo_dims"] = tuple(params["topo_dims"])
@@ -578,7 +581,8 @@ class DeepTDA(TransformerMixin, BaseEstimator):
 
         with torch.random.fork_rng(devices=[]):
             encoder_module, model._encoder_kind = model._build_encoder(shape, model.latent_dim)
-            model.network_ = model._build_network(encoder_module, InputView(shape, model.view_dims_))
+            view = InputView(shape, model.view_dims_, signed_mean=version >= 5)
+            model.network_ = model._build_network(encoder_module, view)
         try:
             model.network_.load_state_dict(payload["state_dict"])
         except (RuntimeError, KeyError) as exc:

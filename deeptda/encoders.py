@@ -144,15 +144,23 @@ class MapHead(nn.Module):
         return self.net(z * self.gain)
 
 
-def amplitude_spectra(x):
+def amplitude_spectra(x, signed_mean=True):
     """Each channel's amplitude spectrum ``|rfft|`` of windows ``(batch, channels, timepoints)``, flattened.
 
     Energy-preserving: orthonormal FFT, bins other than 0 and Nyquist scaled by
     sqrt(2), so two windows that differ only in phase (a circular shift)
     coincide and otherwise their distance is at most their Euclidean distance.
+    With ``signed_mean`` (the default) bin 0, the window's mean, keeps its sign:
+    a shift leaves it unchanged, and for an accelerometer it is the posture
+    (gravity's direction), which its absolute value folds, e.g. a collar rolled
+    left onto one rolled right. ``signed_mean=False`` gives the plain ``|rfft|``
+    (models saved in format version 4).
     """
     t = x.shape[-1]
-    a = torch.fft.rfft(x, dim=-1, norm="ortho").abs()
+    f = torch.fft.rfft(x, dim=-1, norm="ortho")
+    a = f.abs()
+    if signed_mean:
+        a = torch.cat([f[..., :1].real, a[..., 1:]], dim=-1)
     weight = torch.ones(a.shape[-1], dtype=a.dtype, device=a.device)
     weight[1 : (t + 1) // 2] = math.sqrt(2.0)
     return (a * weight).flatten(1)
@@ -183,11 +191,13 @@ class InputView(nn.Module):
     projected on its leading principal components and divided by its
     root-mean-square norm on the training data, so every block weighs the
     same in distances. The buffers are filled by :meth:`fit` and saved with
-    the network.
+    the network. ``signed_mean`` is passed to :func:`amplitude_spectra`
+    (``False`` only for models saved in format version 4).
     """
 
-    def __init__(self, input_shape, dims):
+    def __init__(self, input_shape, dims, signed_mean=True):
         super().__init__()
+        self.signed_mean = bool(signed_mean)
         self.windows = len(input_shape) == 2
         self.dims = tuple(int(d) for d in dims)
         sizes = [int(math.prod(input_shape))]
@@ -205,7 +215,7 @@ class InputView(nn.Module):
     def _blocks(self, x):
         blocks = [x.flatten(1)]
         if self.windows:
-            blocks.append(amplitude_spectra(x))
+            blocks.append(amplitude_spectra(x, self.signed_mean))
         return blocks
 
     @torch.no_grad()

@@ -385,9 +385,10 @@ def amplitude_spectra(X):
 
     Windows are standardised per channel (:class:`~deeptda.preprocessing.ChannelScaler`)
     and replaced by ``|rfft|`` with the energy-preserving normalisation (bins
-    other than 0 and Nyquist scaled by sqrt(2)), so two windows that differ only
-    in phase (a circular shift) coincide, and otherwise their distance is at most
-    their Euclidean distance. Trustworthiness against this reference asks
+    other than 0 and Nyquist scaled by sqrt(2)), bin 0 (each channel's mean)
+    keeping its sign, so two windows that differ only in phase (a circular
+    shift) coincide, and otherwise their distance is at most their Euclidean
+    distance. Trustworthiness against this reference asks
     whether map neighbours share posture (the 0-Hz bin) and motion content
     without asking that they share the phase at which the window was cut.
 

@@ -239,14 +239,34 @@ def test_a_model_of_another_format_version_is_refused_with_a_refit_hint(fitted, 
 
     model, _, _ = fitted
     config, tensors = model.get_state()
-    old = dict(config, format_version=config["format_version"] - 1)
-    message = f"format version {old['format_version']}.*Refit"
+    old = dict(config, format_version=3)
+    message = "format version 3.*Refit"
     with pytest.raises(ValueError, match=message):
         DeepTDA.from_state(old, tensors)  # how a herd pipeline file rebuilds its model
     path = tmp_path / "old.pt"
     torch.save({"config": json.dumps(old), **tensors}, path)
     with pytest.raises(ValueError, match=message):
         DeepTDA.load(path)
+
+
+def test_a_version_4_model_loads_with_the_absolute_mean_bin_it_was_fitted_with(fitted):
+    # Version 4 differs from 5 only in the spectra view's bin 0: |mean| then, the signed mean now.
+    import torch
+
+    from deeptda.encoders import amplitude_spectra
+
+    model, X, _ = fitted
+    config, tensors = model.get_state()
+    assert config["format_version"] == 5 and model.network_.view.signed_mean
+    old = DeepTDA.from_state(dict(config, format_version=4), tensors)
+    assert not old.network_.view.signed_mean
+    Xs = torch.as_tensor(model.scaler_.transform(X[:50]), dtype=torch.float32)
+    spectra_new, spectra_old = (amplitude_spectra(Xs, s) for s in (True, False))
+    np.testing.assert_allclose(spectra_old.abs(), spectra_new.abs())
+    assert (spectra_new < 0).any() and not (spectra_old < 0).any()
+    d0 = model.network_.view.dims[0]
+    np.testing.assert_allclose(old.network_.view(Xs)[:, :d0], model.network_.view(Xs)[:, :d0])
+    assert not np.allclose(old.network_.view(Xs)[:, d0:], model.network_.view(Xs)[:, d0:])
 
 
 def test_verbose_shows_progress(capsys):

@@ -95,5 +95,10 @@ def test_amplitude_spectra_phase_free_and_contracting(t):
     rolled = amplitude_spectra(np.concatenate([X, np.roll(X, 5, axis=2), X[:, :, ::-1]]))
     np.testing.assert_allclose(rolled[30:60], rolled[:30], atol=1e-9)
     np.testing.assert_allclose(rolled[60:], rolled[:30], atol=1e-9)  # time reversal too
+    # Bin 0, each channel's mean (the posture), keeps its sign: a window and its negation differ there only.
+    both = amplitude_spectra(np.concatenate([X, -X])).reshape(60, 3, -1)
+    np.testing.assert_allclose(both[30:, :, 0], -both[:30, :, 0], atol=1e-9)
+    np.testing.assert_allclose(both[30:, :, 1:], both[:30, :, 1:], atol=1e-9)
+    assert np.abs(both[:30, :, 0]).min() > 0
     with pytest.raises(ValueError, match="windows of shape"):
         amplitude_spectra(X[:, 0])

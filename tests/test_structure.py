@@ -37,7 +37,9 @@ def test_noise_gets_no_loop_and_one_cluster(make):
     assert (loops, clusters) == (0, 1) and top < bench.LOOP
 
 
-@pytest.mark.xfail(strict=True, reason="the map tears the posture cycle into arcs (docs/benchmarks.md)")
-def test_the_posture_cycle_stays_one_loop():
-    _, _, loops, clusters = structure(bench.posture_cycle(0))
+def test_the_posture_cycle_stays_one_loop_with_margin():
+    # Windows whose mean turns through a whole cycle under a random-phase oscillation: the spectra view's
+    # signed mean bin keeps the cycle closed (its absolute value folded it, and the map tore it into arcs).
+    top, second, loops, clusters = structure(bench.posture_cycle(0))
     assert (loops, clusters) == (1, 1)
+    assert top > 2 * bench.LOOP and second < bench.LOOP / 2
