@@ -21,16 +21,14 @@ __all__ = ["DeepTDA"]
 
 _FORMAT = "deeptda-model"
 # 2: the scaler saves its own state; 3: block weights, the map head's input gain;
-# 4: the conv encoder averages windows longer than 256 samples down to at most 256;
-# 5: the spectra view keeps the sign of each channel's mean (version 4 files load with its absolute value)
-_FORMAT_VERSION = 5
-_READABLE_VERSIONS = (4, 5)
+# 4: the conv encoder averages windows longer than 256 samples down to at most 256; 5: the spectra view
+# keeps the sign of each channel's mean (version 4 files still load, with its absolute value)
+_FORMAT_VERSION, _READABLE_VERSIONS = 5, (4, 5)
 
 
 #: Sample visits of the encoder: ``clip(per_sample * n_train, low, high)``.
 ENCODER_VISITS = (40, 6_000, 40_000)
-#: Map epochs up to ``FULL_BATCH_MAX`` training points (one full-graph step each):
-#: ``clip(n_train / per_sample, low, high)``.
+#: Map epochs up to ``FULL_BATCH_MAX`` points, one full-graph step each: ``clip(n_train / per_sample, low, high)``.
 MAP_FULL_EPOCHS = (4, 250, 500)
 #: Sample visits of the map above it (minibatch steps).
 MAP_VISITS = 300_000
@@ -321,9 +319,8 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         """
         import torch
 
-        from .encoders import InputView, despike, init_parameters, principal_init, view_dims
+        from .encoders import InputView, batched_forward, despike, init_parameters, principal_init, view_dims
         from .losses import umap_ab
-        from .encoders import batched_forward
         from .training import fuzzy_graph, knn_graph, pca_layout, train_encoder, train_map
 
         self._validate_params()
@@ -581,8 +578,7 @@ class DeepTDA(TransformerMixin, BaseEstimator):
 
         with torch.random.fork_rng(devices=[]):
             encoder_module, model._encoder_kind = model._build_encoder(shape, model.latent_dim)
-            view = InputView(shape, model.view_dims_, signed_mean=version >= 5)
-            model.network_ = model._build_network(encoder_module, view)
+            model.network_ = model._build_network(encoder_module, InputView(shape, model.view_dims_, version >= 5))
         try:
             model.network_.load_state_dict(payload["state_dict"])
         except (RuntimeError, KeyError) as exc:
