@@ -257,7 +257,7 @@ def spectral_layout(graph, n, n_components=2, random_state=0):
                 vecs = vecs[:, np.argsort(vals)]
                 trivial = np.sqrt(np.maximum(degree, 0.0))
                 trivial /= np.linalg.norm(trivial) or 1.0
-                kept = np.abs(trivial @ vecs) < 0.5  # eigenvectors are orthonormal: at most one is near it
+                kept = np.abs(trivial @ vecs) < 0.75  # orthonormal columns: at most one can be this close to it
                 layout = vecs[:, kept][:, :n_components]
                 break
             except (sp.linalg.ArpackError, np.linalg.LinAlgError):
