@@ -3,7 +3,7 @@
     python benchmarks/bench_structure.py [--seeds 0 1 2] [--out results/bench]
                                          [--table docs/tables/structure.md] [--readme README.md]
 
-Four seeded cases whose true structure is known by construction:
+Eight seeded cases whose true structure is known by construction:
 
 * ``circle (rows)``: 500 points on a circle in 10 dimensions (a random rotation), with
   noise of 0.1 per coordinate: one loop, one cluster.
@@ -13,6 +13,15 @@ Four seeded cases whose true structure is known by construction:
   oscillation at a random phase and sensor noise: one loop, one cluster.
 * ``Gaussian (rows)``: 500 points of a 10-dimensional standard normal: no loop, one cluster.
 * ``noise (windows)``: 400 windows of white noise, 3 x 50: no loop, one cluster.
+* ``two rings (rows)``: two circles of 250 points each, 4 radii apart, in 10 dimensions
+  (a random rotation), noise 0.1: two loops, two clusters.
+* ``ring and blob (rows)``: a circle of 300 points and, 4 radii from its centre, a
+  Gaussian blob of 200 points (0.3 per coordinate), in 10 dimensions: one loop, two clusters.
+* ``uneven ring (rows)``: 500 points on a circle whose density along it varies 19-fold
+  (``1 + 0.9 cos``), in 10 dimensions, noise 0.05: one loop, one cluster; a map that tears
+  the sparse arc or splits the dense one invents structure.
+* ``unequal blobs (rows)``: three 10-dimensional standard normal blobs of 350, 120 and 30
+  points, their centres 8 apart: no loop, three clusters.
 
 DeepTDA, t-SNE and UMAP with defaults and a seed, all given the same array; DeepTDA's representation (before the
 map) is scored as well, so a loss can be placed in the representation or in the map.
@@ -62,6 +71,44 @@ def posture_cycle(seed, n=600, length=50, rate=25.0):
     return (X + rng.normal(0, 0.1, X.shape)).astype(np.float32)
 
 
+def _rotated(rng, X, dim=10):
+    """``X`` (n, c) placed in ``dim`` dimensions by a random rotation."""
+    rotation, _ = np.linalg.qr(rng.normal(size=(dim, dim)))
+    return np.c_[X, np.zeros((len(X), dim - X.shape[1]))] @ rotation.T
+
+
+def _ring(t, centre=(0.0, 0.0)):
+    return np.c_[np.cos(t) + centre[0], np.sin(t) + centre[1]]
+
+
+def two_rings(seed, n=250, noise=0.1):
+    rng = np.random.default_rng(seed)
+    X = np.r_[_ring(rng.uniform(0, 2 * np.pi, n)), _ring(rng.uniform(0, 2 * np.pi, n), (4.0, 0.0))]
+    X = _rotated(rng, X)
+    return X + rng.normal(0, noise, X.shape)
+
+
+def ring_and_blob(seed, n_ring=300, n_blob=200, noise=0.1):
+    rng = np.random.default_rng(seed)
+    X = np.r_[_ring(rng.uniform(0, 2 * np.pi, n_ring)), rng.normal((4.0, 0.0), 0.3, (n_blob, 2))]
+    X = _rotated(rng, X)
+    return X + rng.normal(0, noise, X.shape)
+
+
+def uneven_ring(seed, n=500, noise=0.05):
+    rng = np.random.default_rng(seed)
+    t = rng.uniform(0, 2 * np.pi, 20 * n)  # rejection sampling of the density 1 + 0.9 cos(t)
+    t = t[rng.uniform(0, 1.9, len(t)) < 1 + 0.9 * np.cos(t)][:n]
+    X = _rotated(rng, _ring(t))
+    return X + rng.normal(0, noise, X.shape)
+
+
+def unequal_blobs(seed, sizes=(350, 120, 30), dim=10, spacing=8.0):
+    rng = np.random.default_rng(seed)
+    centres = np.eye(len(sizes), dim) * spacing / np.sqrt(2)  # pairwise `spacing` apart
+    return np.concatenate([rng.normal(c, 1.0, (m, dim)) for c, m in zip(centres, sizes)])
+
+
 def gaussian_rows(seed, n=500, dim=10):
     return np.random.default_rng(seed).normal(size=(n, dim))
 
@@ -76,6 +123,10 @@ CASES = {
     "posture cycle (windows)": (posture_cycle, 1, 1),
     "Gaussian (rows)": (gaussian_rows, 0, 1),
     "noise (windows)": (noise_windows, 0, 1),
+    "two rings (rows)": (two_rings, 2, 2),
+    "ring and blob (rows)": (ring_and_blob, 1, 2),
+    "uneven ring (rows)": (uneven_ring, 1, 1),
+    "unequal blobs (rows)": (unequal_blobs, 0, 3),
 }
 
 

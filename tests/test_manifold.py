@@ -41,3 +41,27 @@ def test_wrappers_standardise_and_flatten_windows():
     assert model.transform(X[:5]).shape == (5, 2)
     with pytest.raises(ValueError, match="cannot embed new data"):
         TSNE(backend="sklearn", random_state=0).fit(X).transform(X)
+
+
+def test_scaler_columns_of_rows_use_the_clipped_standard_deviation():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2000, 3)) * [1.0, 5.0, 0.1]
+    X[:4, 0] = 1e6  # spikes in 0.2 % of a column do not set its scale
+    scaler = ChannelScaler().fit(X)
+    low, high = np.percentile(X, [1, 99], axis=0)
+    np.testing.assert_allclose(scaler.scale_, np.clip(X, low, high).std(axis=0))
+    np.testing.assert_allclose(scaler.scale_, [1.0, 5.0, 0.1], rtol=0.15)
+    # a bimodal column (a class-like feature) gets its standard deviation, not its interquartile range
+    bimodal = np.r_[np.zeros(700), np.full(300, 8.0)][:, None] + rng.normal(0, 0.1, (1000, 1))
+    assert ChannelScaler().fit(bimodal).scale_[0] == pytest.approx(8.0 * np.sqrt(0.21), rel=0.02)
+    # a column that is zero but for 3 % of the rows is not blown up
+    sparse = np.zeros((100, 1))
+    sparse[:3] = 16.0
+    assert ChannelScaler().fit(sparse).scale_[0] == pytest.approx(16.0 * np.sqrt(0.03 * 0.97))
+
+
+def test_scaler_channels_of_windows_use_the_interquartile_range():
+    X = np.random.default_rng(0).normal(size=(200, 2, 50)) * [[[1.0], [3.0]]]
+    flat = np.moveaxis(X, 1, -1).reshape(-1, 2)
+    q1, q3 = np.percentile(flat, [25, 75], axis=0)
+    np.testing.assert_allclose(ChannelScaler().fit(X).scale_, (q3 - q1) / 1.3489795003921634)
