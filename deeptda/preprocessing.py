@@ -81,8 +81,8 @@ class ChannelScaler(TransformerMixin, BaseEstimator):
       to its 1st and 99th percentiles. Feature columns are often zero-inflated
       (a pixel, a count) or bimodal (a class-like indicator); there the
       interquartile range jumps with where the quartiles happen to fall and
-      weighs columns erratically (scikit-learn's digits lose 0.02 of 5-NN
-      accuracy to it, ``docs/benchmarks.md``), while the clipped standard
+      weighs columns erratically (on scikit-learn's digits it cost DeepTDA a
+      few hundredths of 5-NN accuracy, ``docs/benchmarks.md``), while the clipped standard
       deviation gives every column the unit variance of the usual
       standardisation and still ignores up to 1 % of extreme values per tail.
 
