@@ -47,7 +47,7 @@ def test_scaler_columns_of_rows_use_the_clipped_standard_deviation():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(2000, 3)) * [1.0, 5.0, 0.1]
     X[:4, 0] = 1e6  # spikes in 0.2 % of a column do not set its scale
-    scaler = ChannelScaler().fit(X)
+    scaler = ChannelScaler(min_scale=None).fit(X)
     low, high = np.percentile(X, [1, 99], axis=0)
     np.testing.assert_allclose(scaler.scale_, np.clip(X, low, high).std(axis=0))
     np.testing.assert_allclose(scaler.scale_, [1.0, 5.0, 0.1], rtol=0.15)
@@ -58,6 +58,26 @@ def test_scaler_columns_of_rows_use_the_clipped_standard_deviation():
     sparse = np.zeros((100, 1))
     sparse[:3] = 16.0
     assert ChannelScaler().fit(sparse).scale_[0] == pytest.approx(16.0 * np.sqrt(0.03 * 0.97))
+
+
+def test_scaler_spread_of_a_column_of_rows_is_at_least_half_the_median_columns():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(2000, 3)) * [1.0, 5.0, 0.1]
+    own = ChannelScaler(min_scale=None).fit(X).scale_
+    scaler = ChannelScaler().fit(X)  # min_scale=0.5: the median spread is column 0's
+    np.testing.assert_allclose(scaler.scale_, [own[0], own[1], 0.5 * own[0]])
+    np.testing.assert_allclose(ChannelScaler(min_scale=0.05).fit(X).scale_, own)  # 0.1 > 0.05 x 1: its own
+    # a pixel lit in 3 % of the rows next to columns of spread 4: scaled by 2, not by its own 0.51
+    X = np.c_[rng.normal(0, 4.0, (100, 4)), np.zeros(100)]
+    X[:3, 4] = 3.0
+    scale = ChannelScaler().fit(X).scale_
+    assert scale[4] == pytest.approx(0.5 * np.median(scale))
+    assert ChannelScaler(min_scale=None).fit(X).scale_[4] == pytest.approx(3.0 * np.sqrt(0.03 * 0.97))
+    # channels of windows keep their own spread, however small
+    W = rng.normal(size=(50, 3, 20)) * np.array([1.0, 5.0, 0.1])[None, :, None]
+    np.testing.assert_allclose(ChannelScaler().fit(W).scale_, ChannelScaler(min_scale=None).fit(W).scale_)
+    with pytest.raises(ValueError, match="min_scale"):
+        ChannelScaler(min_scale=-1).fit(X)
 
 
 def test_scaler_channels_of_windows_use_the_interquartile_range():
