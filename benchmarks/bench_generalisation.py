@@ -286,6 +286,7 @@ def headline(summary, seeds):
     text += f" Mean accuracy drop under the fault model: DeepTDA {drop['DeepTDA']:.3f}" + (
         f" ({drops[2:]})." if drops else "."
     )
+    text += density_sentence(summary)
     if "seed_disparity" in summary and len(seeds) > 1 and "UMAP" in wide:
         disp = summary.pivot_table(index="set", columns="method", values="seed_disparity")
         seeded = [m for m in ("t-SNE", "UMAP") if m in disp]
@@ -295,6 +296,35 @@ def headline(summary, seeds):
             + f"), at most UMAP's on {int((disp['DeepTDA'] <= disp['UMAP']).sum())} of {len(disp)} sets."
         )
     return text
+
+
+def density_sentence(summary):
+    """The sentence "On spheres, density KL ...": each method's mean ``kl@0.1`` on the sets that record it
+    (Spheres), best first; empty when no set does. Lower is better: the map keeps where the
+    data are dense and where sparse (the large sphere around the small ones is sparse)."""
+    if "kl@0.1" not in summary:
+        return ""
+    kl = summary.dropna(subset=["kl@0.1"])
+    if kl.empty:
+        return ""
+    parts = []
+    for name, g in kl.groupby("set", sort=False):
+        values = g.set_index("method")["kl@0.1"].sort_values()
+        rank = list(values.index).index("DeepTDA") + 1 if "DeepTDA" in values.index else None
+        ranked = f" (DeepTDA {_ordinal(rank, len(values))})" if rank else ""
+        parts.append(
+            f"On {name}, density KL at σ = 0.1 (lower keeps the data's dense and sparse parts): "
+            + ", ".join(f"{m} {v:.3f}" for m, v in values.items())
+            + f"{ranked}."
+        )
+    return " " + " ".join(parts)
+
+
+def _ordinal(k, n):
+    """``"best"``, ``"2nd of 4"``, ..., ``"worst of 4"``."""
+    if k == 1:
+        return "best"
+    return f"worst of {n}" if k == n else f"{k}{ {2: 'nd', 3: 'rd'}.get(k, 'th') } of {n}"
 
 
 def summarise(runs):

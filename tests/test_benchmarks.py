@@ -152,3 +152,23 @@ def test_bench_scale_herd_with_peers(tmp_path):
     table = pd.read_csv(tmp_path / "scale_herd.csv")
     assert {"t-SNE (openTSNE), every window", "UMAP (umap-learn), every window"} <= set(table["stage"])
     assert (table["peer_over_deeptda"].dropna() > 0).all() and "apply, Dask 2 workers" in printed
+
+
+def test_generalisation_reports_the_density_kl_of_every_method_best_first():
+    bench = load("bench_generalisation")
+    summary = pd.DataFrame(
+        {
+            "set": ["spheres"] * 4 + ["iris"] * 4,
+            "method": ["DeepTDA", "t-SNE", "UMAP", "PCA"] * 2,
+            "kl@0.1": [0.9, 0.5, 0.7, 0.8] + [np.nan] * 4,
+        }
+    )
+    text = bench.density_sentence(summary)
+    assert "On spheres" in text and "iris" not in text
+    assert text.index("t-SNE 0.500") < text.index("UMAP 0.700") < text.index("PCA 0.800") < text.index("DeepTDA 0.900")
+    assert text.rstrip().endswith("(DeepTDA worst of 4).")
+    summary.loc[0, "kl@0.1"] = 0.1
+    assert bench.density_sentence(summary).rstrip().endswith("(DeepTDA best).")
+    summary.loc[0, "kl@0.1"] = 0.6
+    assert "(DeepTDA 2nd of 4)" in bench.density_sentence(summary)
+    assert bench.density_sentence(summary.drop(columns="kl@0.1")) == ""
