@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -128,7 +130,7 @@ class ChannelScaler(TransformerMixin, BaseEstimator):
 
     def fit(self, X, y=None):
         floor = self.min_scale
-        if floor is not None and not (isinstance(floor, (int, float)) and 0 <= floor < np.inf):
+        if floor is not None and not (isinstance(floor, numbers.Real) and 0 <= floor < np.inf):
             raise ValueError(
                 f"min_scale must be None or a number >= 0 (a fraction of the median column's spread); "
                 f"got {self.min_scale!r}."
