@@ -324,7 +324,10 @@ def _ordinal(k, n):
     """``"best"``, ``"2nd of 4"``, ..., ``"worst of 4"``."""
     if k == 1:
         return "best"
-    return f"worst of {n}" if k == n else f"{k}{ {2: 'nd', 3: 'rd'}.get(k, 'th') } of {n}"
+    if k == n:
+        return f"worst of {n}"
+    suffix = {2: "nd", 3: "rd"}.get(k, "th")
+    return f"{k}{suffix} of {n}"
 
 
 def summarise(runs):

@@ -132,8 +132,7 @@ class ChannelScaler(TransformerMixin, BaseEstimator):
         floor = self.min_scale
         if floor is not None and not (isinstance(floor, numbers.Real) and 0 <= floor < np.inf):
             raise ValueError(
-                f"min_scale must be None or a number >= 0 (a fraction of the median column's spread); "
-                f"got {self.min_scale!r}."
+                f"min_scale must be None or a number >= 0 (a fraction of the median column's spread); got {floor!r}."
             )
         X = check_windows_or_rows(self, X, reset=True)
         flat = np.moveaxis(X, 1, -1).reshape(-1, X.shape[1]).astype(np.float64)
@@ -147,8 +146,8 @@ class ChannelScaler(TransformerMixin, BaseEstimator):
         if (scale <= tiny).any():  # a (nearly) constant channel: its standard deviation, else 1
             std = flat[:, scale <= tiny].std(axis=0)
             scale[scale <= tiny] = np.where(std > tiny[scale <= tiny], std, 1.0)
-        if X.ndim == 2 and self.min_scale is not None:
-            scale = np.maximum(scale, self.min_scale * np.median(scale))
+        if X.ndim == 2 and floor is not None:
+            scale = np.maximum(scale, floor * np.median(scale))
         self.center_, self.scale_ = center, scale
         return self
 
