@@ -23,7 +23,7 @@ this shows how far a rerun can move it. ``predict_half_ari``: the clustering fit
 seeded random half of the windows, its ``predict`` on the other half scored (ARI) against
 the clustering of all windows there (without the time order, which a half does not have,
 on both sides); its floor is on the streams (the simulations), and the mean over every set
-is reported too. Embeddings are cached in ``OUT/cache`` so that
+is reported too. ``whole_half_k``: the counts behind it, on all points / on the half. Embeddings are cached in ``OUT/cache`` so that
 reruns of the clustering alone take seconds (``--refit`` to recompute).
 
 Also times the clustering of 1,000,000 2-D points (fit on a sample, predict
@@ -200,13 +200,28 @@ def _million_child(seed):
 
 def predict_half(S, seed):
     """ARI between ``predict`` of a clustering fitted on a seeded random half and the clustering
-    of all points, on the other half."""
+    of all points, on the other half; and the two clusterings' counts ``(ari, whole_k, half_k)``."""
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(S))
     half, rest = np.sort(order[: len(S) // 2]), np.sort(order[len(S) // 2 :])
-    whole = PersistenceClustering(random_state=seed).fit(S).labels_
+    whole = PersistenceClustering(random_state=seed).fit(S)
     part = PersistenceClustering(random_state=seed).fit(S[half])
-    return adjusted_rand_score(whole[rest], part.predict(S[rest]))
+    return adjusted_rand_score(whole.labels_[rest], part.predict(S[rest])), whole.n_clusters_, part.n_clusters_
+
+
+def half_counts(runs, space):
+    """The sentence comparing the count found on the half with the count on all points
+    (both without the time order)."""
+    r = runs[runs["space"] == space]
+    fewer, more = int((r["half_k"] < r["whole_k"]).sum()), int((r["half_k"] > r["whole_k"]).sum())
+    same = r[r["half_k"] == r["whole_k"]]["predict_half_ari"]
+    differ = r[r["half_k"] != r["whole_k"]]["predict_half_ari"]
+    return (
+        f"The half finds fewer clusters than all points in {fewer} of the {len(r)} runs and more in {more}; "
+        f"where the counts agree, predict's ARI is {same.mean():.3f} on average "
+        f"({(same >= 0.95).mean() * 100:.0f} % of those runs at 0.95 or more), where they differ "
+        f"{differ.mean() if len(differ) else float('nan'):.3f}. "
+    )
 
 
 def other_seeds(row):
@@ -242,6 +257,7 @@ def verdict(runs, totals):
             f"{row['predict_half_streams_min']:.3f} at worst (floor 0.95 on a held-out half of a stream: "
             f"{'met' if row['predict_half_streams'] >= 0.95 else 'not met'} on average), and "
             f"{row['predict_half_ari']:.3f} over every set ({row['predict_half_min']:.3f} at worst). "
+            f"{half_counts(runs, space)}"
             f"Off by more than one: {missed or 'none'}."
         )
     return "\n\n".join(parts)
@@ -277,7 +293,7 @@ def main(argv=None):
                 pc = PersistenceClustering(random_state=seed).fit(S, sequence=sequence)
                 seconds = time.perf_counter() - start
                 km = KMeans(k, n_init=10, random_state=seed).fit_predict(S)
-                half_ari = predict_half(S, seed)
+                half_ari, whole_k, half_k = predict_half(S, seed)
                 low, high = pc.n_clusters_range_
                 # how much the count depends on the clustering's own seed (its bootstrap, and the
                 # sample above max_samples): the map only, where it is cheap
@@ -305,6 +321,8 @@ def main(argv=None):
                         "ari": adjusted_rand_score(y, pc.labels_),
                         "kmeans_true_k_ari": adjusted_rand_score(y, km),
                         "predict_half_ari": half_ari,
+                        "whole_k": whole_k,
+                        "half_k": half_k,
                         "cluster_s": seconds,
                         "deeptda_fit_s": fit_s,
                     }
@@ -331,6 +349,11 @@ def main(argv=None):
         kmeans_true_k_ari=("kmeans_true_k_ari", "mean"),
         predict_half_ari=("predict_half_ari", "mean"),
     )
+    # per seed: the count on all points / on the half (both without the time order)
+    summary["whole_half_k"] = [
+        ", ".join(f"{w}/{h}" for w, h in zip(g["whole_k"], g["half_k"]))
+        for _, g in runs.groupby(["set", "space"], sort=False)
+    ]
     totals = runs.groupby("space").agg(
         within_1=("within_1", "mean"),
         within_1_other_seeds=("within_1_other_seeds", "mean"),

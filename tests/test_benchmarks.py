@@ -94,6 +94,23 @@ def test_bench_clustering_tiny(tmp_path, capsys):
     low_high = runs["band"].str.split("-", expand=True).astype(int)
     assert ((low_high[0] <= runs["found_k"]) & (runs["found_k"] <= low_high[1])).all()
     assert (tmp_path / "clustering_summary.md").exists() and "within_1" in capsys.readouterr().out
+    assert (runs["whole_k"] >= 1).all() and (runs["half_k"] >= 1).all()
+    assert "whole_half_k" in (tmp_path / "clustering_summary.md").read_text()
+
+
+def test_bench_clustering_half_counts_sentence():
+    runs = pd.DataFrame(
+        {
+            "space": ["map"] * 4,
+            "whole_k": [5, 5, 4, 3],
+            "half_k": [4, 5, 4, 4],
+            "predict_half_ari": [0.8, 1.0, 0.9, 0.6],
+        }
+    )
+    sentence = load("bench_clustering").half_counts(runs, "map")
+    assert "fewer clusters than all points in 1 of the 4 runs and more in 1" in sentence
+    assert "where the counts agree, predict's ARI is 0.950 on average (50 % of those runs" in sentence
+    assert "where they differ 0.700" in sentence
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="VmHWM is Linux's")
