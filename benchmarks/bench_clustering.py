@@ -23,8 +23,9 @@ this shows how far a rerun can move it. ``predict_half_ari``: the clustering fit
 seeded random half of the windows, its ``predict`` on the other half scored (ARI) against
 the clustering of all windows there (without the time order, which a half does not have,
 on both sides); its floor is on the streams (the simulations), and the mean over every set
-is reported too. ``whole_half_k``: the counts behind it, on all points / on the half. Embeddings are cached in ``OUT/cache`` so that
-reruns of the clustering alone take seconds (``--refit`` to recompute).
+is reported too. ``whole_half_k``: the counts behind it, on all points / on the half.
+Embeddings are cached in ``OUT/cache`` so that reruns of the clustering alone take
+seconds (``--refit`` to recompute).
 
 Also times the clustering of 1,000,000 2-D points (fit on a sample, predict
 the rest) with its peak memory, in a fresh process. Writes ``clustering.csv`` and
