@@ -189,3 +189,34 @@ def test_generalisation_reports_the_density_kl_of_every_method_best_first():
     summary.loc[0, "kl@0.1"] = 0.6
     assert "(DeepTDA 2nd of 4)" in bench.density_sentence(summary)
     assert bench.density_sentence(summary.drop(columns="kl@0.1")) == ""
+    # the fit-time reference (UMAP unseeded) is not one of the methods compared
+    reference = pd.DataFrame({"set": ["spheres"], "method": [bench.FIT_REFERENCE], "kl@0.1": [0.01]})
+    text = bench.density_sentence(pd.concat([summary, reference], ignore_index=True))
+    assert bench.FIT_REFERENCE not in text and "(DeepTDA 2nd of 4)" in text
+
+
+def test_generalisation_fit_sentence_names_every_set_over_its_line():
+    bench = load("bench_generalisation")
+    ref = bench.FIT_REFERENCE
+    rows = [
+        ("tiny", 100, "DeepTDA", 1.0),
+        ("tiny", 100, ref, 0.1),
+        ("small", 400, "DeepTDA", 3.5),
+        ("mid", 1500, "DeepTDA", 3.0),
+        ("mid", 1500, ref, 2.0),
+        ("large", 20000, "DeepTDA", 10.0),
+        ("large", 20000, ref, 4.0),
+        ("huge", 100000, "DeepTDA", 20.0),
+        ("huge", 100000, ref, 40.0),
+    ]
+    summary = pd.DataFrame(rows, columns=["set", "n", "method", "fit_s"])
+    text = bench.fit_sentence(summary)
+    assert "at most 3 s on 1 of the 2 sets of up to 500 samples; above: small 3.5 s" in text
+    # only 1,000-30,000 samples count against UMAP on every core, largest ratio first
+    assert f"at most twice {ref} on 1 of the 2 sets of 1,000-30,000 samples (large 2.5x, mid 1.5x)." in text
+    assert "huge" not in text and "tiny" not in text
+    # a run without the reference (``--methods DeepTDA``) keeps the small-set part only
+    alone = bench.fit_sentence(summary[summary.method == "DeepTDA"])
+    assert alone.endswith("above: small 3.5 s.") and ref not in alone
+    assert bench.fit_sentence(summary[summary.method == ref]) == ""
+    assert bench.fit_sentence(summary.drop(columns="fit_s")) == ""
