@@ -2,7 +2,7 @@
 every labelled set our dependencies ship, plus simulations, clean and under the
 sensor fault model.
 
-    python benchmarks/bench_generalisation.py                  # all sets, seeds 0-2 (about an hour on 2 cores)
+    python benchmarks/bench_generalisation.py                  # all sets, seeds 0-2 (25 minutes on 2 cores)
     python benchmarks/bench_generalisation.py --sets GunPoint iris --seeds 0   # a subset
     python benchmarks/bench_generalisation.py --quick          # two small sets, seed 0 (a minute)
     python benchmarks/bench_generalisation.py --sets iris --update   # rerun one set, keep the others' rows
