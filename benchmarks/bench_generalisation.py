@@ -27,8 +27,8 @@ imports, numba's compilation or cache load, torch's first use) and
 includes what earlier fits left allocated). Whenever UMAP runs, ``UMAP (unseeded, all
 cores)`` (``FIT_REFERENCE``) is also fitted on each clean set once per seed: umap-learn
 runs on one thread when seeded, so the seeded rows are not its fastest default; this
-row is the fit-time reference (``fit_ratio``: DeepTDA's fit over it, per set), and is
-not part of the accuracy comparison.
+row is the fit-time reference (the paragraph under the table gives DeepTDA's fit over
+it, per set), and is not part of the accuracy comparison.
 """
 
 import argparse
