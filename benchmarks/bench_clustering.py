@@ -24,6 +24,11 @@ seeded random half of the windows, its ``predict`` on the other half scored (ARI
 the clustering of all windows there (without the time order, which a half does not have,
 on both sides); its floor is on the streams (the simulations), and the mean over every set
 is reported too. ``whole_half_k``: the counts behind it, on all points / on the half.
+``time_half_ari`` (streams): the other reading of a held-out half, a later part of a
+recording labelled by a model of an earlier one: the clustering fitted on the first half of
+the stream in time predicts the second half, and the one fitted on the second predicts the
+first, each against the clustering of the whole stream (time order on every side; the
+mean of the two). ``whole_time_half_k``: the counts behind it, whole / first half / second half.
 Embeddings are cached in ``OUT/cache`` so that reruns of the clustering alone take
 seconds (``--refit`` to recompute).
 
@@ -210,6 +215,33 @@ def predict_half(S, seed):
     return adjusted_rand_score(whole.labels_[rest], part.predict(S[rest])), whole.n_clusters_, part.n_clusters_
 
 
+def predict_time_halves(S, sequence, whole_labels, seed):
+    """A stream split in time: the clustering fitted on its first half (with that half's time order)
+    predicts the second half, and the one fitted on the second half predicts the first, each scored
+    (ARI) against ``whole_labels``, the clustering of the whole stream with its time order.
+    Returns ``(mean ari, first half's count, second half's count)``."""
+    cut = len(S) // 2
+    scores, counts = [], []
+    for fit, held in ((slice(0, cut), slice(cut, None)), (slice(cut, None), slice(0, cut))):
+        part = PersistenceClustering(random_state=seed).fit(S[fit], sequence=sequence[fit])
+        scores.append(adjusted_rand_score(whole_labels[held], part.predict(S[held])))
+        counts.append(int(part.n_clusters_))
+    return float(np.mean(scores)), counts[0], counts[1]
+
+
+def time_halves(totals_row):
+    """The sentence on the halves in time (streams only)."""
+    if not np.isfinite(totals_row["time_half_streams"]):
+        return ""
+    return (
+        f"Fitted on the first half of a stream in time and predicting the second (and the other way "
+        f"round), each half with its own time order, predict agrees with the clustering of the whole "
+        f"stream with ARI {totals_row['time_half_streams']:.3f} on average, "
+        f"{totals_row['time_half_streams_min']:.3f} at worst (the other reading of the same floor: "
+        f"{'met' if totals_row['time_half_streams'] >= 0.95 else 'not met'}). "
+    )
+
+
 def half_counts(runs, space):
     """The sentence comparing the count found on the half with the count on all points
     (both without the time order)."""
@@ -259,6 +291,7 @@ def verdict(runs, totals):
             f"{'met' if row['predict_half_streams'] >= 0.95 else 'not met'} on average), and "
             f"{row['predict_half_ari']:.3f} over every set ({row['predict_half_min']:.3f} at worst). "
             f"{half_counts(runs, space)}"
+            f"{time_halves(row)}"
             f"Off by more than one: {missed or 'none'}."
         )
     return "\n\n".join(parts)
@@ -295,6 +328,9 @@ def main(argv=None):
                 seconds = time.perf_counter() - start
                 km = KMeans(k, n_init=10, random_state=seed).fit_predict(S)
                 half_ari, whole_k, half_k = predict_half(S, seed)
+                time_ari, first_k, second_k = (
+                    predict_time_halves(S, sequence, pc.labels_, seed) if sequence is not None else (np.nan, 0, 0)
+                )
                 low, high = pc.n_clusters_range_
                 # how much the count depends on the clustering's own seed (its bootstrap, and the
                 # sample above max_samples): the map only, where it is cheap
@@ -324,6 +360,8 @@ def main(argv=None):
                         "predict_half_ari": half_ari,
                         "whole_k": whole_k,
                         "half_k": half_k,
+                        "time_half_ari": time_ari,
+                        "time_half_k": f"{first_k}/{second_k}" if sequence is not None else "",
                         "cluster_s": seconds,
                         "deeptda_fit_s": fit_s,
                     }
@@ -355,6 +393,12 @@ def main(argv=None):
         ", ".join(f"{w}/{h}" for w, h in zip(g["whole_k"], g["half_k"]))
         for _, g in runs.groupby(["set", "space"], sort=False)
     ]
+    # streams: the clustering of the whole stream (time order) / of its first / of its second half
+    summary["time_half_ari"] = runs.groupby(["set", "space"], sort=False)["time_half_ari"].mean()
+    summary["whole_time_half_k"] = [
+        ", ".join(f"{w}/{h}" for w, h in zip(g["found_k"], g["time_half_k"])) if g["time_half_k"].any() else ""
+        for _, g in runs.groupby(["set", "space"], sort=False)
+    ]
     totals = runs.groupby("space").agg(
         within_1=("within_1", "mean"),
         within_1_other_seeds=("within_1_other_seeds", "mean"),
@@ -368,6 +412,9 @@ def main(argv=None):
     streams = runs[runs["kind"] == "simulation"].groupby("space")["predict_half_ari"]
     totals["predict_half_streams"] = streams.mean()
     totals["predict_half_streams_min"] = streams.min()
+    in_time = runs[runs["kind"] == "simulation"].groupby("space")["time_half_ari"]
+    totals["time_half_streams"] = in_time.mean()
+    totals["time_half_streams_min"] = in_time.min()
     md = summary.reset_index().to_markdown(index=False, floatfmt=".3f")
     md += "\n\nOver the whole suite (every set and seed):\n\n" + totals.reset_index().to_markdown(
         index=False, floatfmt=".3f"

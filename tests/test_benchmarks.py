@@ -96,6 +96,35 @@ def test_bench_clustering_tiny(tmp_path, capsys):
     assert (tmp_path / "clustering_summary.md").exists() and "within_1" in capsys.readouterr().out
     assert (runs["whole_k"] >= 1).all() and (runs["half_k"] >= 1).all()
     assert "whole_half_k" in (tmp_path / "clustering_summary.md").read_text()
+    # the quick set is a stream: both halves in time are clustered and scored
+    assert runs["time_half_ari"].between(-1, 1).all()
+    assert runs["time_half_k"].str.fullmatch(r"\d+/\d+").all()
+
+
+def test_bench_clustering_time_halves_on_a_stream_of_three_behaviours():
+    bench = load("bench_clustering")
+    rng = np.random.default_rng(0)
+    centres = np.array([[0.0, 0.0], [6.0, 0.0], [0.0, 6.0]])
+    bouts = np.tile(np.repeat([0, 1, 2], 40), 4)  # four rounds of 40-window bouts of each behaviour
+    S = centres[bouts] + rng.normal(0, 0.4, (len(bouts), 2))
+    sequence = np.zeros(len(bouts), dtype=np.int64)
+    whole = bench.PersistenceClustering(random_state=0).fit(S, sequence=sequence)
+    assert whole.n_clusters_ == 3
+    ari, first_k, second_k = bench.predict_time_halves(S, sequence, whole.labels_, seed=0)
+    assert (ari, first_k, second_k) == (1.0, 3, 3)
+    # a first half that holds one behaviour only cannot label the second half's three
+    one_first = np.r_[np.zeros(240, dtype=np.int64), np.tile(np.repeat([0, 1, 2], 40), 2)]
+    S2 = centres[one_first] + rng.normal(0, 0.4, (len(one_first), 2))
+    whole2 = bench.PersistenceClustering(random_state=0).fit(S2, sequence=sequence[: len(S2)])
+    ari2, first2, _ = bench.predict_time_halves(S2, sequence[: len(S2)], whole2.labels_, seed=0)
+    assert first2 == 1 and ari2 < 0.95  # its two unseen behaviours are one cluster (-1, far from its points)
+
+
+def test_bench_clustering_time_halves_sentence():
+    bench = load("bench_clustering")
+    row = pd.Series({"time_half_streams": 0.76, "time_half_streams_min": 0.0})
+    assert "ARI 0.760 on average, 0.000 at worst" in bench.time_halves(row) and "not met" in bench.time_halves(row)
+    assert bench.time_halves(pd.Series({"time_half_streams": np.nan, "time_half_streams_min": np.nan})) == ""
 
 
 def test_bench_clustering_half_counts_sentence():
