@@ -48,6 +48,7 @@ AEON_DATASETS = (
     "JapaneseVowels",
     "OSULeaf",
     "PickupGestureWiimoteZ",
+    "UnitTest",  # aeon's cut-down Chinatown: 42 days of hourly pedestrian counts, weekday or weekend
 )
 
 
