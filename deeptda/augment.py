@@ -43,7 +43,7 @@ __all__ = [
 
 def jitter(x, generator, sigma=0.1):
     """Add Gaussian noise of standard deviation ``sigma``."""
-    return x + sigma * torch.randn(x.shape, generator=generator, dtype=x.dtype, device=x.device)
+    return torch.randn(x.shape, generator=generator, dtype=x.dtype, device=x.device).mul_(sigma).add_(x)
 
 
 def spikes(x, generator, probability=0.25, max_spikes=5, max_height=10.0):
@@ -112,9 +112,12 @@ def crop(x, generator, min_fraction=0.8):
     start = (1 - frac) * torch.rand((b, 1), generator=generator, dtype=x.dtype, device=x.device)
     grid = torch.linspace(0, 1, length, dtype=x.dtype, device=x.device)[None, :]
     pos = (start + frac * grid) * (length - 1)  # (b, L) fractional sample positions
-    lo = pos.floor().long().clamp(0, length - 1)
-    hi = (lo + 1).clamp(max=length - 1)
-    w = (pos - lo.to(x.dtype))[:, None, :]
+    # clamped while still floating point (whole numbers, so exact): clamping int64 costs
+    # several times more on long windows
+    lo_f = pos.floor().clamp_(0, length - 1)
+    w = (pos - lo_f)[:, None, :]
+    lo = lo_f.long()
+    hi = (lo + 1).clamp_(max=length - 1)
     lo = lo[:, None, :].expand(b, c, length)
     hi = hi[:, None, :].expand(b, c, length)
     return torch.gather(x, 2, lo) * (1 - w) + torch.gather(x, 2, hi) * w
