@@ -128,3 +128,28 @@ def test_wearable_shares_follow_the_imbalance_and_transitions_keep_gravity():
     boundary = np.flatnonzero(df["behaviour"].to_numpy()[1:] != df["behaviour"].to_numpy()[:-1])
     after = (boundary[:, None] + np.arange(1, 11)[None, :]).ravel()  # the 2 s after each boundary
     assert np.percentile(g[after[after < len(g)]], 10) > 0.8
+
+
+#: (cases, channels, timepoints) and class count of every set aeon ships, train and test joined.
+AEON_SHAPES = {
+    "ACSF1": ((200, 1, 1460), 10),
+    "ArrowHead": ((211, 1, 251), 3),
+    "BasicMotions": ((80, 6, 100), 4),
+    "GunPoint": ((200, 1, 150), 2),
+    "ItalyPowerDemand": ((1096, 1, 24), 2),
+    "JapaneseVowels": ((640, 12, 25), 9),
+    "OSULeaf": ((442, 1, 427), 6),
+    "PickupGestureWiimoteZ": ((100, 1, 361), 10),
+    "UnitTest": ((42, 1, 24), 2),
+}
+
+
+def test_every_aeon_set_loads_whole_and_finite():
+    assert set(datasets.AEON_DATASETS) == set(AEON_SHAPES)
+    for name, (shape, n_classes) in AEON_SHAPES.items():
+        X, y = datasets.load_aeon(name)
+        assert X.shape == shape and X.dtype == np.float32 and np.isfinite(X).all(), name
+        assert y.shape == (shape[0],) and len(set(y.tolist())) == n_classes, name
+        train, test = datasets.load_aeon(name, "train"), datasets.load_aeon(name, "test")
+        np.testing.assert_array_equal(np.concatenate([train[0], test[0]]), X)
+        np.testing.assert_array_equal(np.concatenate([train[1], test[1]]), y)
