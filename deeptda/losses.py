@@ -8,7 +8,9 @@ maps names to floats for the training history.
 * :func:`neighbour_gradient`, :func:`topological_gradient` — the same neighbour
   and 0-dim losses with their gradient with respect to the map coordinates
   written out, for the map's training loop: a step over a few thousand points
-  is otherwise dominated by autograd's cost per operation.
+  is otherwise dominated by autograd's cost per operation. On the CPU each is
+  one numba pass over its pairs (:mod:`deeptda._map_kernels`); on a GPU, torch
+  operations (the same code serves as the reference in the tests).
 
 The math is written out in ``docs/algorithm.md``.
 """
@@ -21,6 +23,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from . import _map_kernels
 from .topology import one_dim_pairs, zero_dim_pairs
 
 __all__ = [
@@ -222,6 +225,20 @@ def topological_loss(Z, Y, dims=(0,), max_points_1d=64, DZ=None, z_edges=None):
     return loss, components
 
 
+def _int64(t):
+    """A contiguous int64 numpy array of a tensor or array (the kernels' input)."""
+    if torch.is_tensor(t):
+        return t.detach().cpu().to(torch.int64).contiguous().numpy()
+    return np.ascontiguousarray(t, np.int64)
+
+
+def _float64(t):
+    """A contiguous float64 numpy array of a tensor or array (no copy when it already is one)."""
+    if torch.is_tensor(t):
+        return t.detach().cpu().double().contiguous().numpy()
+    return np.ascontiguousarray(t, np.float64)
+
+
 def _scatter_rows(index, values, n):
     """``out[index[e]] += values[e]`` for rows of ``values`` (e, k) into (n, k), in the order of ``index``.
 
@@ -244,7 +261,8 @@ def neighbour_gradient(y, rows, cols, negatives, pushed, a, b, eps=1e-4, weights
     clamped term adds nothing. A handful of vector operations per step instead
     of autograd's graph over tens of thousands of pairs: the map's training
     loop calls ``y.backward(grad)``. Gradients are summed in a fixed order
-    (deterministic on the CPU).
+    (deterministic on the CPU). On the CPU one numba pass over the pairs
+    (:func:`deeptda._map_kernels.neighbour_gradient`), else ``_neighbour_gradient_torch``.
 
     Parameters
     ----------
@@ -268,6 +286,29 @@ def neighbour_gradient(y, rows, cols, negatives, pushed, a, b, eps=1e-4, weights
     components : dict
         ``attraction``, ``repulsion``.
     """
+    if not y.is_cuda:
+        k = y.shape[1]
+        y64 = y.detach().double().contiguous().numpy()
+        w = np.full(len(rows), 1.0 / max(len(rows), 1)) if weights is None else _float64(weights)
+        attract, repel, grad = _map_kernels.neighbour_gradient(
+            y64,
+            _int64(rows),
+            _int64(cols),
+            w,
+            _int64(negatives).reshape(-1, negatives.shape[1]),
+            _int64(pushed),
+            float(a),
+            float(b),
+            float(eps),
+        )
+        grad = torch.from_numpy(grad).to(y.dtype).reshape(-1, k)
+        return attract + repel, grad, {"attraction": attract, "repulsion": repel}
+    return _neighbour_gradient_torch(y, rows, cols, negatives, pushed, a, b, eps, weights)
+
+
+@torch.no_grad()
+def _neighbour_gradient_torch(y, rows, cols, negatives, pushed, a, b, eps=1e-4, weights=None):
+    """:func:`neighbour_gradient` in torch operations (the GPU path, and the CPU kernel's reference)."""
     y = y.detach()
     ends, steps = [], []
 
@@ -298,7 +339,7 @@ def neighbour_gradient(y, rows, cols, negatives, pushed, a, b, eps=1e-4, weights
 
 
 @torch.no_grad()
-def topological_gradient(Y, DZ, z_edges=None):
+def topological_gradient(Y, DZ, z_edges=None, index=None):
     """The 0-dim :func:`topological_loss` of a fixed representation and its gradient w.r.t. the map, without autograd.
 
     The minibatch is the point cloud, as in :func:`topological_loss` with
@@ -313,10 +354,13 @@ def topological_gradient(Y, DZ, z_edges=None):
     ----------
     Y : Tensor of shape (b, k)
         Map of the minibatch.
-    DZ : Tensor of shape (b, b)
+    DZ : Tensor of shape (b, b), or (n, n) with ``index``
         The representation's distance matrix (:func:`distance_matrix`).
     z_edges : Tensor of shape (b-1, 2), default=None
         Its minimum-spanning-tree edges (:func:`mst_edges`), when the caller has them.
+    index : int Tensor of shape (b,), default=None
+        The minibatch's rows of a larger ``DZ``: the distances are
+        ``DZ[index][:, index]``, read in place instead of copied out first.
 
     Returns
     -------
@@ -324,7 +368,27 @@ def topological_gradient(Y, DZ, z_edges=None):
     grad : Tensor of shape (b, k)
     components : dict
         ``topo0``.
+
+    On the CPU one numba pass (:func:`deeptda._map_kernels.topological_gradient`;
+    ``DZ`` in float64 avoids a copy per call), else ``_topological_gradient_torch``.
     """
+    if not Y.is_cuda:
+        empty = np.empty((0, 2), dtype=np.int64)
+        loss, grad = _map_kernels.topological_gradient(
+            Y.detach().double().contiguous().numpy(),
+            _float64(DZ),
+            empty if z_edges is None else _int64(z_edges),
+            empty[:, 0].copy() if index is None else _int64(index),
+        )
+        return loss, torch.from_numpy(grad).to(Y.dtype), {"topo0": loss}
+    if index is not None:
+        DZ = DZ.index_select(0, index).index_select(1, index)
+    return _topological_gradient_torch(Y, DZ, z_edges)
+
+
+@torch.no_grad()
+def _topological_gradient_torch(Y, DZ, z_edges=None):
+    """:func:`topological_gradient` in torch operations (the GPU path, and the CPU kernel's reference)."""
     Y = Y.detach()
     grad = torch.zeros_like(Y)
     DY = _distance_matrix(Y)

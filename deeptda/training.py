@@ -435,6 +435,8 @@ def train_map(
         if topo_weight > 0:  # the representation is fixed: its distances (and tree) are computed once
             DZ_all = distance_matrix(Z)
             z_edges = mst_edges(DZ_all).to(dev) if whole else None
+            # the 0-dim gradient's CPU kernel reads float64: convert the matrix once, not per step
+            DZ_all = DZ_all.double() if not DZ_all.is_cuda and 1 not in topo_dims else DZ_all
     else:  # rows of each step's head output: anchors, their neighbours, the uniform minibatch
         m, r = batch_size, negative_rate
         anchors = torch.arange(m, device=dev)
@@ -465,12 +467,14 @@ def train_map(
                     t, tgrad, tparts = topological_gradient(y_all, DZ_all, z_edges)
                     grad += topo_weight * tgrad
                 else:
-                    DZ = distance_matrix(Z[idx_d]) if DZ_all is None else _square_slice(DZ_all, idx_d)
                     if 1 in topo_dims:
+                        DZ = distance_matrix(Z[idx_d]) if DZ_all is None else _square_slice(DZ_all, idx_d)
                         tl, tparts = topological_loss(Z[idx_d], take_rows(y_all, topo_rows), dims=topo_dims, DZ=DZ)
                         autograd_part, t = topo_weight * tl, float(tl.detach())
                     else:
-                        t, tgrad, tparts = topological_gradient(y_all[topo_rows], DZ)
+                        # a slice of the whole matrix (read in place), or this minibatch's own distances
+                        DZ, at = (distance_matrix(Z[idx_d]), None) if DZ_all is None else (DZ_all, idx_d)
+                        t, tgrad, tparts = topological_gradient(y_all[topo_rows], DZ, index=at)
                         grad.index_add_(0, topo_rows, topo_weight * tgrad)
                 total += topo_weight * t
                 parts.update(tparts)

@@ -299,6 +299,93 @@ def test_topological_gradient_is_autograds_gradient_of_the_0_dim_loss():
     assert topological_gradient(3 * Z, distance_matrix(Z))[2]["topo0"] == pytest.approx(0.0, abs=1e-12)
 
 
+def _map_gradient_case(seed, n=240):
+    g = torch.Generator().manual_seed(seed)
+    Y = torch.randn(n, 2, generator=g, dtype=torch.float64) * 3
+    Y[7] = Y[8]  # a pair at distance 0: clamped
+    rows, cols = torch.randint(n, (700,), generator=g), torch.randint(n, (700,), generator=g)
+    pushed, negatives = torch.randint(n, (2 * n,), generator=g), torch.randint(n, (2 * n, 5), generator=g)
+    pushed[0], negatives[0, 0] = 7, 8
+    weights = torch.rand(700, generator=g, dtype=torch.float64)
+    return Y, rows, cols, negatives, pushed, weights / weights.sum()
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_cpu_kernels_of_the_map_gradients_match_the_torch_path(seed):
+    """The numba kernels (CPU) and the torch code (GPU) give the same losses and gradients."""
+    from deeptda.losses import (
+        _neighbour_gradient_torch,
+        _topological_gradient_torch,
+        distance_matrix,
+        mst_edges,
+        neighbour_gradient,
+        topological_gradient,
+        umap_ab,
+    )
+
+    a, b = umap_ab()
+    Y, rows, cols, negatives, pushed, weights = _map_gradient_case(seed)
+    for w in (weights, None):
+        ours = neighbour_gradient(Y, rows, cols, negatives, pushed, a, b, weights=w)
+        ref = _neighbour_gradient_torch(Y, rows, cols, negatives, pushed, a, b, weights=w)
+        assert ours[0] == pytest.approx(ref[0], rel=1e-12)
+        assert ours[2] == pytest.approx(ref[2], rel=1e-12)
+        torch.testing.assert_close(ours[1], ref[1], rtol=1e-10, atol=1e-14)
+    # float32 in, float32 out, within float32 rounding of the float64 gradient
+    grad32 = neighbour_gradient(Y.float(), rows, cols, negatives, pushed, a, b, weights=weights.float())[1]
+    assert grad32.dtype == torch.float32
+    ref = _neighbour_gradient_torch(Y, rows, cols, negatives, pushed, a, b, weights=weights)[1]
+    torch.testing.assert_close(grad32.double(), ref, rtol=1e-4, atol=1e-7)
+
+    g = torch.Generator().manual_seed(seed)
+    Z = torch.randn(len(Y), 12, generator=g, dtype=torch.float64)
+    DZ = distance_matrix(Z)
+    index = torch.randperm(len(Y), generator=g)[:90]
+    sub = DZ.index_select(0, index).index_select(1, index)
+    for DY, Ym, edges, idx in ((DZ, Y, None, None), (DZ, Y, mst_edges(DZ), None), (DZ, Y[index], None, index)):
+        ours = topological_gradient(Ym, DY, edges, index=idx)
+        ref = _topological_gradient_torch(Ym, sub if idx is not None else DY, edges)
+        assert ours[0] == pytest.approx(ref[0], rel=1e-12)
+        torch.testing.assert_close(ours[1], ref[1], rtol=1e-10, atol=1e-14)
+        assert ours[1].abs().max() > 0
+
+
+def test_map_gradient_kernels_without_jit():
+    """The kernels' Python source (numba's JIT off) gives what the compiled kernels give."""
+    code = (
+        "import numpy as np; from deeptda import _map_kernels as K;"
+        "r = np.random.default_rng(0); y = r.normal(size=(40, 2)); e = r.integers(0, 40, (60, 2));"
+        "n = K.neighbour_gradient(y, e[:, 0], e[:, 1], np.full(60, 1 / 60), r.integers(0, 40, (80, 5)),"
+        " r.integers(0, 40, 80), 1.58, 0.9, 1e-4);"
+        "D = np.abs(r.normal(size=(40, 40))); D = D + D.T; np.fill_diagonal(D, 0);"
+        "t = K.topological_gradient(y, D, np.empty((0, 2), np.int64), np.empty(0, np.int64));"
+        "from numba import config; assert config.DISABLE_JIT;"
+        "np.save('out.npy', np.concatenate([[n[0], n[1], t[0]], n[2].ravel(), t[1].ravel()]))"
+    )
+    import tempfile
+
+    from deeptda import _map_kernels as K
+
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ, NUMBA_DISABLE_JIT="1")
+        out = subprocess.run(
+            [sys.executable, "-c", code], env=env, cwd=tmp, capture_output=True, text=True, timeout=300
+        )
+        assert out.returncode == 0, out.stderr
+        slow = np.load(os.path.join(tmp, "out.npy"))
+    r = np.random.default_rng(0)
+    y, e = r.normal(size=(40, 2)), r.integers(0, 40, (60, 2))
+    n = K.neighbour_gradient(
+        y, e[:, 0], e[:, 1], np.full(60, 1 / 60), r.integers(0, 40, (80, 5)), r.integers(0, 40, 80), 1.58, 0.9, 1e-4
+    )
+    D = np.abs(r.normal(size=(40, 40)))
+    D = D + D.T
+    np.fill_diagonal(D, 0)
+    t = K.topological_gradient(y, D, np.empty((0, 2), np.int64), np.empty(0, np.int64))
+    fast = np.concatenate([[n[0], n[1], t[0]], n[2].ravel(), t[1].ravel()])
+    np.testing.assert_allclose(fast, slow, rtol=1e-12, atol=1e-15)
+
+
 @pytest.mark.parametrize("n", [150, 600, 2100])  # every point in the topological minibatch, full graph, minibatches
 def test_map_training_steps_follow_the_losses_gradient(n):
     """One map step with Adam moves the head exactly as autograd through both losses would."""
