@@ -287,21 +287,10 @@ def neighbour_gradient(y, rows, cols, negatives, pushed, a, b, eps=1e-4, weights
         ``attraction``, ``repulsion``.
     """
     if not y.is_cuda:
-        k = y.shape[1]
-        y64 = y.detach().double().contiguous().numpy()
         w = np.full(len(rows), 1.0 / max(len(rows), 1)) if weights is None else _float64(weights)
-        attract, repel, grad = _map_kernels.neighbour_gradient(
-            y64,
-            _int64(rows),
-            _int64(cols),
-            w,
-            _int64(negatives).reshape(-1, negatives.shape[1]),
-            _int64(pushed),
-            float(a),
-            float(b),
-            float(eps),
-        )
-        grad = torch.from_numpy(grad).to(y.dtype).reshape(-1, k)
+        ends, a, b, eps = [_int64(v) for v in (rows, cols, negatives, pushed)], float(a), float(b), float(eps)
+        attract, repel, grad = _map_kernels.neighbour_gradient(_float64(y), *ends[:2], w, *ends[2:], a, b, eps)
+        grad = torch.from_numpy(grad).to(y.dtype)
         return attract + repel, grad, {"attraction": attract, "repulsion": repel}
     return _neighbour_gradient_torch(y, rows, cols, negatives, pushed, a, b, eps, weights)
 
