@@ -33,6 +33,15 @@ def run(script, *args):
     return out.stdout
 
 
+def test_bench_map_step_tiny(tmp_path, capsys):
+    load("bench_map_step").main(["--sizes", "120", "300", "--repeat", "1", "--out", str(tmp_path)])
+    table = pd.read_csv(tmp_path / "map_step.csv")
+    assert table["n"].tolist() == [120, 300] and table["topo_points"].tolist() == [120, 256]
+    timed = [c for c in table.columns if c.endswith("_ms")]
+    assert len(timed) == 5 and (table[timed] > 0).all().all()
+    assert (table["torch_over_ours"] > 0).all() and "written:" in capsys.readouterr().out
+
+
 def test_bench_topology_tiny(tmp_path, capsys):
     load("bench_topology").main(["--sizes", "64", "128", "--repeat", "1", "--out", str(tmp_path)])
     table = pd.read_csv(tmp_path / "topology.csv")
