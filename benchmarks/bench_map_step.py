@@ -51,8 +51,8 @@ def main(argv=None):
     import torch
 
     from deeptda.losses import (
-        _neighbour_gradient_torch,
-        _topological_gradient_torch,
+        neighbour_gradient_torch,
+        topological_gradient_torch,
         neighbour_gradient,
         topological_gradient,
         umap_ab,
@@ -78,16 +78,16 @@ def main(argv=None):
         y_topo = y if whole else y[case["index"]]
         calls = {
             "neighbour_ours_ms": lambda: neighbour_gradient(y, *case["ends"], a, b, weights=case["w"]),
-            "neighbour_torch_ms": lambda: _neighbour_gradient_torch(y, *case["ends"], a, b, weights=case["w"]),
+            "neighbour_torch_ms": lambda: neighbour_gradient_torch(y, *case["ends"], a, b, weights=case["w"]),
             "topo_ours_ms": (
                 (lambda: topological_gradient(y, DZ64))
                 if whole
                 else (lambda: topological_gradient(y_topo, DZ64, index=case["index"]))
             ),
             "topo_torch_ms": (
-                (lambda: _topological_gradient_torch(y, case["DZ"]))
+                (lambda: topological_gradient_torch(y, case["DZ"]))
                 if whole
-                else (lambda: _topological_gradient_torch(y_topo, sub))
+                else (lambda: topological_gradient_torch(y_topo, sub))
             ),
         }
 

@@ -30,8 +30,10 @@ __all__ = [
     "contrastive_loss",
     "neighbour_loss",
     "neighbour_gradient",
+    "neighbour_gradient_torch",
     "topological_loss",
     "topological_gradient",
+    "topological_gradient_torch",
     "umap_ab",
     "take_rows",
 ]
@@ -262,7 +264,7 @@ def neighbour_gradient(y, rows, cols, negatives, pushed, a, b, eps=1e-4, weights
     of autograd's graph over tens of thousands of pairs: the map's training
     loop calls ``y.backward(grad)``. Gradients are summed in a fixed order
     (deterministic on the CPU). On the CPU one numba pass over the pairs
-    (:func:`deeptda._map_kernels.neighbour_gradient`), else ``_neighbour_gradient_torch``.
+    (:func:`deeptda._map_kernels.neighbour_gradient`), else :func:`neighbour_gradient_torch`.
 
     Parameters
     ----------
@@ -292,11 +294,11 @@ def neighbour_gradient(y, rows, cols, negatives, pushed, a, b, eps=1e-4, weights
         attract, repel, grad = _map_kernels.neighbour_gradient(_float64(y), *ends[:2], w, *ends[2:], a, b, eps)
         grad = torch.from_numpy(grad).to(y.dtype)
         return attract + repel, grad, {"attraction": attract, "repulsion": repel}
-    return _neighbour_gradient_torch(y, rows, cols, negatives, pushed, a, b, eps, weights)
+    return neighbour_gradient_torch(y, rows, cols, negatives, pushed, a, b, eps, weights)
 
 
 @torch.no_grad()
-def _neighbour_gradient_torch(y, rows, cols, negatives, pushed, a, b, eps=1e-4, weights=None):
+def neighbour_gradient_torch(y, rows, cols, negatives, pushed, a, b, eps=1e-4, weights=None):
     """:func:`neighbour_gradient` in torch operations (the GPU path, and the CPU kernel's reference)."""
     y = y.detach()
     ends, steps = [], []
@@ -359,7 +361,7 @@ def topological_gradient(Y, DZ, z_edges=None, index=None):
         ``topo0``.
 
     On the CPU one numba pass (:func:`deeptda._map_kernels.topological_gradient`;
-    ``DZ`` in float64 avoids a copy per call), else ``_topological_gradient_torch``.
+    ``DZ`` in float64 avoids a copy per call), else :func:`topological_gradient_torch`.
     """
     if not Y.is_cuda:
         empty = np.empty((0, 2), dtype=np.int64)
@@ -372,11 +374,11 @@ def topological_gradient(Y, DZ, z_edges=None, index=None):
         return loss, torch.from_numpy(grad).to(Y.dtype), {"topo0": loss}
     if index is not None:
         DZ = DZ.index_select(0, index).index_select(1, index)
-    return _topological_gradient_torch(Y, DZ, z_edges)
+    return topological_gradient_torch(Y, DZ, z_edges)
 
 
 @torch.no_grad()
-def _topological_gradient_torch(Y, DZ, z_edges=None):
+def topological_gradient_torch(Y, DZ, z_edges=None):
     """:func:`topological_gradient` in torch operations (the GPU path, and the CPU kernel's reference)."""
     Y = Y.detach()
     grad = torch.zeros_like(Y)

@@ -314,8 +314,8 @@ def _map_gradient_case(seed, n=240):
 def test_cpu_kernels_of_the_map_gradients_match_the_torch_path(seed):
     """The numba kernels (CPU) and the torch code (GPU) give the same losses and gradients."""
     from deeptda.losses import (
-        _neighbour_gradient_torch,
-        _topological_gradient_torch,
+        neighbour_gradient_torch,
+        topological_gradient_torch,
         distance_matrix,
         mst_edges,
         neighbour_gradient,
@@ -327,14 +327,14 @@ def test_cpu_kernels_of_the_map_gradients_match_the_torch_path(seed):
     Y, rows, cols, negatives, pushed, weights = _map_gradient_case(seed)
     for w in (weights, None):
         ours = neighbour_gradient(Y, rows, cols, negatives, pushed, a, b, weights=w)
-        ref = _neighbour_gradient_torch(Y, rows, cols, negatives, pushed, a, b, weights=w)
+        ref = neighbour_gradient_torch(Y, rows, cols, negatives, pushed, a, b, weights=w)
         assert ours[0] == pytest.approx(ref[0], rel=1e-12)
         assert ours[2] == pytest.approx(ref[2], rel=1e-12)
         torch.testing.assert_close(ours[1], ref[1], rtol=1e-10, atol=1e-14)
     # float32 in, float32 out, within float32 rounding of the float64 gradient
     grad32 = neighbour_gradient(Y.float(), rows, cols, negatives, pushed, a, b, weights=weights.float())[1]
     assert grad32.dtype == torch.float32
-    ref = _neighbour_gradient_torch(Y, rows, cols, negatives, pushed, a, b, weights=weights)[1]
+    ref = neighbour_gradient_torch(Y, rows, cols, negatives, pushed, a, b, weights=weights)[1]
     torch.testing.assert_close(grad32.double(), ref, rtol=1e-4, atol=1e-7)
 
     g = torch.Generator().manual_seed(seed)
@@ -344,7 +344,7 @@ def test_cpu_kernels_of_the_map_gradients_match_the_torch_path(seed):
     sub = DZ.index_select(0, index).index_select(1, index)
     for DY, Ym, edges, idx in ((DZ, Y, None, None), (DZ, Y, mst_edges(DZ), None), (DZ, Y[index], None, index)):
         ours = topological_gradient(Ym, DY, edges, index=idx)
-        ref = _topological_gradient_torch(Ym, sub if idx is not None else DY, edges)
+        ref = topological_gradient_torch(Ym, sub if idx is not None else DY, edges)
         assert ours[0] == pytest.approx(ref[0], rel=1e-12)
         torch.testing.assert_close(ours[1], ref[1], rtol=1e-10, atol=1e-14)
         assert ours[1].abs().max() > 0
