@@ -366,7 +366,7 @@ def topological_gradient(Y, DZ, z_edges=None, index=None):
     if not Y.is_cuda:
         empty = np.empty((0, 2), dtype=np.int64)
         loss, grad = _map_kernels.topological_gradient(
-            Y.detach().double().contiguous().numpy(),
+            _float64(Y),
             _float64(DZ),
             empty if z_edges is None else _int64(z_edges),
             empty[:, 0].copy() if index is None else _int64(index),
