@@ -140,8 +140,12 @@ class MapHead(nn.Module):
             nn.Linear(width, n_components),
         )
 
+    def scale(self, z):
+        """The input as the first layer sees it: a fixed representation can be scaled once for many steps."""
+        return z * self.gain
+
     def forward(self, z):
-        return self.net(z * self.gain)
+        return self.net(self.scale(z))
 
 
 def amplitude_spectra(x, signed_mean=True):

@@ -296,14 +296,15 @@ def pca_layout(Z, n_components=2):
 
 
 def fit_layout(head, Z, layout, *, steps=100, learning_rate=1e-2, batch_size=4096, generator):
-    """Pre-train ``head`` to reproduce a starting ``layout`` (mean squared error, Adam)."""
+    """Pre-train ``head`` (a :class:`~deeptda.encoders.MapHead`) to reproduce a starting ``layout``
+    (mean squared error, Adam; each step a random ``batch_size`` of the points)."""
     opt = Adam(head.parameters(), lr=learning_rate)
     target = torch.as_tensor(layout, device=Z.device)
-    n = Z.shape[0]
+    n, scaled = Z.shape[0], head.scale(Z)
     head.train()
     for _ in range(steps):
         idx = torch.randperm(n, generator=generator)[:batch_size].to(Z.device)
-        loss = ((head(Z[idx]) - target[idx]) ** 2).sum(dim=1).mean()
+        loss = ((head.net(scaled[idx]) - target[idx]) ** 2).sum(dim=1).mean()
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -420,6 +421,8 @@ def train_map(
     total_steps, step = epochs * steps_per_epoch, 0
     rows, cols, weights = (torch.as_tensor(v) for v in graph)
     weights, history, dev = weights.to(torch.float64), [], Z.device
+    # the head's input, scaled once: the representation is fixed
+    head_input, head_net = net.head.scale(Z), net.head.net
     net.head.train()
     bar = tqdm(range(epochs), desc="map", disable=not verbose, leave=False)
     DZ_all = z_edges = w = None
@@ -445,7 +448,7 @@ def train_map(
         for _ in range(steps_per_epoch):
             idx = torch.randperm(n, generator=generator)[:batch_size]
             if full:
-                y_all = net.head(Z)
+                y_all = head_net(head_input)
                 # attraction over every edge by weight, repulsion from 2n points drawn by degree
                 pushed = torch.multinomial(degree, 2 * n, replacement=True, generator=generator).to(dev)
                 neg = torch.randint(n, (2 * n, negative_rate), generator=generator).to(dev)
@@ -456,7 +459,7 @@ def train_map(
                 # which the head maps anyway for the topological term (negatives cost no extra rows)
                 edges = torch.multinomial(weights, batch_size, replacement=True, generator=generator)
                 neg = torch.randint(len(idx), (m, r), generator=generator).to(dev) + 2 * m
-                y_all = net.head(Z[torch.cat([rows[edges], cols[edges], idx]).to(dev)])
+                y_all = head_net(head_input[torch.cat([rows[edges], cols[edges], idx]).to(dev)])
                 ends, topo_rows = (anchors, anchors + m, neg, anchors), torch.arange(2 * m, y_all.shape[0], device=dev)
             # the losses' gradient w.r.t. the map, written out: autograd runs through the head only
             total, grad, parts = neighbour_gradient(y_all, *ends, a, b, weights=w)
