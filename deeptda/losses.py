@@ -111,6 +111,8 @@ def neighbour_loss(y_anchor, y_positive, y_negative, a, b, eps=1e-4, weights=Non
 
 #: From this many coordinates on, distances go through a float64 matrix product (see :func:`_distance_matrix`).
 _MM_MIN_DIM = 16
+#: Pairs (edges + negatives) up to which :func:`neighbour_gradient` runs its CPU kernel: about 1,000
+KERNEL_MAX_PAIRS = 16_000  # points of a full-graph step, where torch's vectorised logs catch up
 
 
 def _distance_matrix(P):
@@ -263,7 +265,7 @@ def neighbour_gradient(y, rows, cols, negatives, pushed, a, b, eps=1e-4, weights
     clamped term adds nothing. A handful of vector operations per step instead
     of autograd's graph over tens of thousands of pairs: the map's training
     loop calls ``y.backward(grad)``. Gradients are summed in a fixed order
-    (deterministic on the CPU). On the CPU one numba pass over the pairs
+    (deterministic on the CPU). On the CPU up to ``KERNEL_MAX_PAIRS`` pairs, one numba pass
     (:func:`deeptda._map_kernels.neighbour_gradient`), else :func:`neighbour_gradient_torch`.
 
     Parameters
@@ -288,7 +290,7 @@ def neighbour_gradient(y, rows, cols, negatives, pushed, a, b, eps=1e-4, weights
     components : dict
         ``attraction``, ``repulsion``.
     """
-    if not y.is_cuda:
+    if not y.is_cuda and len(rows) + negatives.numel() <= KERNEL_MAX_PAIRS:
         w = np.full(len(rows), 1.0 / max(len(rows), 1)) if weights is None else _float64(weights)
         ends, a, b, eps = [_int64(v) for v in (rows, cols, negatives, pushed)], float(a), float(b), float(eps)
         attract, repel, grad = _map_kernels.neighbour_gradient(_float64(y), *ends[:2], w, *ends[2:], a, b, eps)

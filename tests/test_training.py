@@ -350,6 +350,26 @@ def test_cpu_kernels_of_the_map_gradients_match_the_torch_path(seed):
         assert ours[1].abs().max() > 0
 
 
+def test_neighbour_gradient_takes_the_torch_path_above_the_kernels_pair_limit(monkeypatch):
+    """Up to ``KERNEL_MAX_PAIRS`` pairs the CPU kernel runs, above it the torch path, value for value."""
+    from deeptda import _map_kernels, losses
+
+    a, b = losses.umap_ab()
+    Y, rows, cols, negatives, pushed, weights = _map_gradient_case(0)
+    pairs = len(rows) + negatives.numel()
+    calls = []
+    kernel = _map_kernels.neighbour_gradient
+    monkeypatch.setattr(_map_kernels, "neighbour_gradient", lambda *args: calls.append(1) or kernel(*args))
+    ref = losses.neighbour_gradient_torch(Y, rows, cols, negatives, pushed, a, b, weights=weights)
+    for limit, kernel_runs in ((pairs, True), (pairs - 1, False)):
+        calls.clear()
+        monkeypatch.setattr(losses, "KERNEL_MAX_PAIRS", limit)
+        value, grad, _ = losses.neighbour_gradient(Y, rows, cols, negatives, pushed, a, b, weights=weights)
+        assert bool(calls) == kernel_runs
+        if not kernel_runs:
+            assert value == ref[0] and torch.equal(grad, ref[1])
+
+
 def test_map_gradient_kernels_without_jit():
     """The kernels' Python source (numba's JIT off) gives what the compiled kernels give."""
     code = (
