@@ -7,10 +7,12 @@ as :func:`deeptda.training.train_map` takes it below 2,048 points (every edge
 of a 10-neighbour fuzzy graph, 5 negatives for each of 2n points drawn by
 degree; the topological term on every point up to 256, else on a random 256
 read from the whole distance matrix): the neighbour and the 0-dim topological
-gradient through the numba kernels (``ours``, the CPU path) and through the
-torch operations (``torch``, the GPU path run on the CPU), and for scale the
-map head's forward and backward pass over the n points. Milliseconds, best of
-``--repeat`` calls.
+gradient as the CPU path runs them (``ours``), through the numba kernels
+(``kernel``, at any size) and through the torch operations (``torch``, the GPU
+path run on the CPU), and for scale the map head's forward and backward pass
+over the n points. ``ours`` is the kernel up to
+:data:`deeptda.losses.KERNEL_MAX_PAIRS` pairs for the neighbour gradient, torch
+above. Milliseconds, best of ``--repeat`` calls.
 """
 
 import argparse
@@ -50,6 +52,7 @@ def main(argv=None):
     import pandas as pd
     import torch
 
+    from deeptda import losses
     from deeptda.losses import (
         neighbour_gradient_torch,
         topological_gradient_torch,
@@ -76,8 +79,16 @@ def main(argv=None):
         DZ64 = case["DZ"].double()  # train_map keeps the matrix in float64 for the CPU kernel
         sub = None if whole else case["DZ"].index_select(0, case["index"]).index_select(1, case["index"])
         y_topo = y if whole else y[case["index"]]
+        def neighbour_kernel():  # the CPU kernel whatever the pair count
+            limit, losses.KERNEL_MAX_PAIRS = losses.KERNEL_MAX_PAIRS, float("inf")
+            try:
+                return neighbour_gradient(y, *case["ends"], a, b, weights=case["w"])
+            finally:
+                losses.KERNEL_MAX_PAIRS = limit
+
         calls = {
             "neighbour_ours_ms": lambda: neighbour_gradient(y, *case["ends"], a, b, weights=case["w"]),
+            "neighbour_kernel_ms": neighbour_kernel,
             "neighbour_torch_ms": lambda: neighbour_gradient_torch(y, *case["ends"], a, b, weights=case["w"]),
             "topo_ours_ms": (
                 (lambda: topological_gradient(y, DZ64))

@@ -295,7 +295,7 @@ def pca_layout(Z, n_components=2):
     return (10.0 * layout / span).astype(np.float32)
 
 
-def fit_layout(head, Z, layout, *, steps=100, learning_rate=1e-2, batch_size=256, generator):
+def fit_layout(head, Z, layout, *, steps=100, learning_rate=1e-2, batch_size=4096, generator):
     """Pre-train ``head`` (a :class:`~deeptda.encoders.MapHead`) to reproduce a starting ``layout``
     (mean squared error, Adam; each step a random ``batch_size`` of the points)."""
     opt = Adam(head.parameters(), lr=learning_rate)
@@ -373,7 +373,7 @@ def train_map(
     :func:`~deeptda.losses.topological_gradient`); autograd runs through the
     head only (and through the 1-dim term with ``1 in topo_dims``).
 
-    The head is first fitted (:func:`fit_layout`, minibatches of ``batch_size``) to a starting layout:
+    The head is first fitted (:func:`fit_layout`) to a starting layout:
     ``init="pca"``, the principal components of ``Z`` (:func:`pca_layout`);
     ``"spectral"``, the graph's Laplacian eigenmap (:func:`spectral_layout`);
     an array of shape ``(n, n_components)``, that layout (``DeepTDA`` passes
@@ -407,13 +407,12 @@ def train_map(
     if isinstance(init, np.ndarray):
         if init.shape != (n, n_out):
             raise ValueError(f"an init layout must have shape {(n, n_out)}; got {init.shape}.")
-        fit_layout(net.head, Z, init.astype(np.float32), batch_size=batch_size, generator=generator)
+        fit_layout(net.head, Z, init.astype(np.float32), generator=generator)
     elif init == "pca":
-        fit_layout(net.head, Z, pca_layout(Z.cpu().numpy(), n_out), batch_size=batch_size, generator=generator)
+        fit_layout(net.head, Z, pca_layout(Z.cpu().numpy(), n_out), generator=generator)
     elif init == "spectral":
         seed = int(torch.randint(2**31, (1,), generator=generator))
-        layout = spectral_layout(graph, n, n_out, random_state=seed)
-        fit_layout(net.head, Z, layout, batch_size=batch_size, generator=generator)
+        fit_layout(net.head, Z, spectral_layout(graph, n, n_out, random_state=seed), generator=generator)
     elif init is not None:
         raise ValueError(f"init must be 'pca', 'spectral', a layout array or None; got {init!r}.")
     opt = Adam(net.head.parameters(), lr=learning_rate)
