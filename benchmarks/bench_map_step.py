@@ -1,6 +1,6 @@
 """One map training step's gradients on the CPU: the numba kernels against the torch path.
 
-    python benchmarks/bench_map_step.py [--sizes 200 1000 2000] [--repeat 20] [--out results/bench]
+    python benchmarks/bench_map_step.py [--sizes 200 1000 1500 2000] [--repeat 20] [--out results/bench]
 
 Prints a table and writes ``map_step.csv``. For each n, a full-graph map step
 as :func:`deeptda.training.train_map` takes it below 2,048 points (every edge
@@ -62,7 +62,7 @@ def main(argv=None):
     )
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", type=int, nargs="+", default=[200, 1000, 2000])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[200, 1000, 1500, 2000])
     ap.add_argument("--dim", type=int, default=64)
     ap.add_argument("--repeat", type=int, default=20)
     ap.add_argument("--out", default="results/bench")
@@ -79,6 +79,7 @@ def main(argv=None):
         DZ64 = case["DZ"].double()  # train_map keeps the matrix in float64 for the CPU kernel
         sub = None if whole else case["DZ"].index_select(0, case["index"]).index_select(1, case["index"])
         y_topo = y if whole else y[case["index"]]
+
         def neighbour_kernel():  # the CPU kernel whatever the pair count
             limit, losses.KERNEL_MAX_PAIRS = losses.KERNEL_MAX_PAIRS, float("inf")
             try:
