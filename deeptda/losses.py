@@ -111,8 +111,8 @@ def neighbour_loss(y_anchor, y_positive, y_negative, a, b, eps=1e-4, weights=Non
 
 #: From this many coordinates on, distances go through a float64 matrix product (see :func:`_distance_matrix`).
 _MM_MIN_DIM = 16
-#: Pairs (edges + negatives) up to which :func:`neighbour_gradient` runs its CPU kernel: about 1,000
-KERNEL_MAX_PAIRS = 16_000  # points of a full-graph step, where torch's vectorised logs catch up
+#: Pairs (edges + negatives) up to which :func:`neighbour_gradient` runs its CPU kernel (~1,000 full-graph points).
+KERNEL_MAX_PAIRS = 16_000
 
 
 def _distance_matrix(P):
