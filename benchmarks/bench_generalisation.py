@@ -298,6 +298,7 @@ def headline(summary, seeds):
     text += f" Mean accuracy drop under the fault model: DeepTDA {drop['DeepTDA']:.3f}" + (
         f" ({drops[2:]})." if drops else "."
     )
+    text += faults_sentence(summary, order, peers)
     text += density_sentence(summary)
     text += fit_sentence(summary)
     if "seed_disparity" in summary and len(seeds) > 1 and "UMAP" in wide:
@@ -309,6 +310,25 @@ def headline(summary, seeds):
             + f"), at most UMAP's on {int((disp['DeepTDA'] <= disp['UMAP']).sum())} of {len(disp)} sets."
         )
     return text
+
+
+def faults_sentence(summary, order, peers):
+    """The accuracy left under the fault model (a drop is measured from each method's own clean
+    accuracy, so the most accurate method has the most to lose): the means, and on how many sets
+    DeepTDA is best of DeepTDA and ``peers``; empty when the run has no faulty rows."""
+    if "knn_accuracy_faults" not in summary:
+        return ""
+    faulty = summary.pivot_table(index="set", columns="method", values="knn_accuracy_faults")
+    if "DeepTDA" not in faulty:
+        return ""
+    text = f" Mean accuracy under it: DeepTDA {faulty['DeepTDA'].mean():.3f}" + "".join(
+        f", {m} {faulty[m].mean():.3f}" for m in order if m in faulty
+    )
+    present = [m for m in peers if m in faulty]
+    if present:
+        best = int((faulty["DeepTDA"] >= faulty[present].max(axis=1)).sum())
+        text += f"; DeepTDA at least as accurate as {' and '.join(present)} on {best} of {len(faulty)} sets"
+    return text + "."
 
 
 def fit_sentence(summary, small=500, medium=(1_000, 30_000)):
