@@ -13,7 +13,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .augment import AUGMENTATIONS, DEFAULT_AUGMENTATIONS
-from .preprocessing import ChannelScaler, check_windows_or_rows
+from .preprocessing import ChannelScaler, check_training_samples, check_windows_or_rows
 
 logger = logging.getLogger(__name__)
 
@@ -329,9 +329,7 @@ class DeepTDA(TransformerMixin, BaseEstimator):
             raise ValueError(f"topo_dims must be (0,) or (0, 1); got {self.topo_dims!r}.")
         augmentations = self._augmentation_names()
         X = check_windows_or_rows(self, X, reset=True)
-        n = X.shape[0]
-        if n < 3:
-            raise ValueError(f"DeepTDA needs at least 3 samples to learn neighbourhoods; got {n} sample(s).")
+        n = check_training_samples(X)  # at least 3; warns when all are identical
         self.device_ = self._resolve_device()
         entropy = (
             self.random_state

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-__all__ = ["ChannelScaler", "check_windows_or_rows"]
+__all__ = ["ChannelScaler", "check_windows_or_rows", "check_training_samples"]
 
 _IQR_TO_STD = 1.3489795003921634  # IQR of the standard normal
 
@@ -69,6 +70,24 @@ def check_windows_or_rows(estimator, X, *, reset):
             )
     return X
 
+
+def check_training_samples(X, name="DeepTDA", minimum=3):
+    """The number of samples of a validated training set ``X``, at least ``minimum``.
+
+    Warns (``UserWarning``) when every sample is identical: nothing then tells
+    them apart, and the map puts them all at one point.
+    """
+    n = X.shape[0]
+    if n < minimum:
+        raise ValueError(f"{name} needs at least {minimum} samples to learn neighbourhoods; got {n} sample(s).")
+    if not np.ptp(X.reshape(n, -1), axis=0).any():
+        warnings.warn(
+            f"every one of the {n} samples is identical (no value varies between them): the map puts them "
+            "all at one point. Check that the right columns or recording were passed.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return n
 
 class ChannelScaler(TransformerMixin, BaseEstimator):
     """Robust per-channel standardisation for windows or feature rows.

@@ -147,6 +147,9 @@ CASES = [
          Raises(ValueError, "0 timepoints")),
     Case("DeepTDA.fit", "strings", lambda t: DeepTDA(**TINY).fit(np.array([["a", "b"]] * 5)),
          Raises(ValueError, "not numbers .* numeric")),
+    Case("DeepTDA.fit", "every sample identical", lambda t: _warns(
+        "every one of the 20 samples is identical", DeepTDA(**TINY).fit_transform, np.ones((20, 3, 16))),
+        Works("warns; every sample at one point", lambda Y: finite(Y) and not np.ptp(Y, axis=0).any())),
     Case("DeepTDA.fit", "object array of numbers", lambda t: DeepTDA(**TINY).fit_transform(ROWS.astype(object)),
          Works("converted to float", finite)),
     Case("DeepTDA.fit", "complex", lambda t: DeepTDA(**TINY).fit(W.astype(complex)),
