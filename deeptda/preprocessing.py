@@ -89,6 +89,7 @@ def check_training_samples(X, name="DeepTDA", minimum=3):
         )
     return n
 
+
 class ChannelScaler(TransformerMixin, BaseEstimator):
     """Robust per-channel standardisation for windows or feature rows.
 
