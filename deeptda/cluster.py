@@ -201,7 +201,7 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
             clusters that alternate within the same bouts merge (``alternation``).
         """
         self._validate_params()
-        X_all = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
+        X_all = _finite_distances(validate_data(self, X, dtype=np.float64, ensure_min_samples=2))
         if sequence is not None:
             sequence = np.asarray(sequence)
             if sequence.shape != (X_all.shape[0],):
@@ -367,7 +367,7 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         ndarray of shape (n_samples,), int64
         """
         check_is_fitted(self, "labels_")
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = _finite_distances(validate_data(self, X, dtype=np.float64, reset=False))
         P = self._project(X)
         labels = np.empty(len(P), dtype=np.int64)
         for start in range(0, len(P), PREDICT_BLOCK):
@@ -554,6 +554,17 @@ def _principal_axes(X, max_dims):
     solver = "randomized" if min(X.shape) > 500 else "full"
     pca = PCA(max_dims, svd_solver=solver, random_state=0).fit(X)
     return pca.mean_, pca.components_
+
+
+def _finite_distances(X):
+    """``X``, after checking that squared distances between its points cannot overflow float64."""
+    largest = float(np.abs(X).max()) if X.size else 0.0
+    if largest > np.sqrt(np.finfo(np.float64).max / (4 * max(X.shape[1], 1))):
+        raise ValueError(
+            f"X holds values up to {largest:.3g}: distances between such points overflow float64. "
+            "Rescale X first (e.g. divide it by its largest absolute value); the clusters do not change."
+        )
+    return X
 
 
 def _log_dtm_density(dist, dim):
