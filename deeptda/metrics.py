@@ -377,6 +377,12 @@ def procrustes_disparity(Y1, Y2):
     from scipy.spatial import procrustes
 
     Y1, Y2 = _check_pair(Y1, Y2)
+    for name, Y in (("Y1", Y1), ("Y2", Y2)):
+        if not np.ptp(Y, axis=0).any():
+            raise ValueError(
+                f"{name} puts every point at the same place; a Procrustes disparity needs at least two "
+                "distinct points in each embedding."
+            )
     return float(procrustes(Y1, Y2)[2])
 
 

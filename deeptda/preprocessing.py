@@ -40,6 +40,11 @@ def check_windows_or_rows(estimator, X, *, reset):
             f"X is {ndim}-D but {type(estimator).__name__} was fitted on "
             f"{estimator.n_dims_in_}-D input; pass data of the same layout."
         )
+    if not reset and ndim == 3 and X.shape[1] != estimator.n_features_in_:
+        raise ValueError(
+            f"X has windows of {X.shape[1]} channels, but {type(estimator).__name__} was fitted on windows "
+            f"of {estimator.n_features_in_}; pass the channels it was fitted on, in the same order."
+        )
     X = validate_data(
         estimator, X, reset=reset, allow_nd=True, dtype=[np.float32, np.float64], ensure_min_samples=2 if reset else 1
     )

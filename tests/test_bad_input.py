@@ -29,7 +29,7 @@ from deeptda import DeepTDA, PersistenceClustering, SlidingWindow, sliding_windo
 from deeptda import ChannelScaler
 from deeptda.bouts import clusters_to_bouts, representative_windows, time_budget
 from deeptda.datasets import load_aeon, load_basic_motions, load_csv, make_collar_stream, make_wearable_stream
-from deeptda.metrics import evaluate_embedding, knn_accuracy, trustworthiness
+from deeptda.metrics import evaluate_embedding, knn_accuracy, procrustes_disparity, trustworthiness
 from deeptda.topology import diagram_distance, one_dim_pairs, persistence_diagram, zero_dim_pairs
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "bad_input.md"
@@ -180,7 +180,9 @@ CASES = [
     Case("DeepTDA.transform", "before fit", lambda t: DeepTDA().transform(W),
          Raises(NotFittedError, "not fitted")),
     Case("DeepTDA.transform", "other channel count", lambda t: fitted_model().transform(W[:, :2]),
-         Raises(ValueError, "2 features, but DeepTDA is expecting 3")),
+         Raises(ValueError, "windows of 2 channels, but DeepTDA was fitted on windows of 3; pass the channels")),
+    Case("DeepTDA.transform", "other feature count (rows)", lambda t: DeepTDA(**TINY).fit(ROWS).transform(ROWS[:, :2]),
+         Raises(ValueError, "2 features, but DeepTDA is expecting")),
     Case("DeepTDA.transform", "other window length", lambda t: fitted_model().transform(W[:, :, :8]),
          Raises(ValueError, "windows of 8 timepoints.*same window length")),
     Case("DeepTDA.transform", "rows to a window model", lambda t: fitted_model().transform(W[:, 0]),
@@ -214,7 +216,7 @@ CASES = [
     Case("TSNE", "three samples", lambda t: deeptda.TSNE().fit(ROWS[:3]), Raises(ValueError, "at least 4 samples")),
     Case("UMAP", "NaN", lambda t: deeptda.UMAP().fit(np.where(ROWS > 1, np.nan, ROWS)), Raises(ValueError, "NaN")),
     Case("TSNE", "other channel count at transform", lambda t: deeptda.TSNE(random_state=0).fit(
-        RNG.normal(size=(30, 3, 8))).transform(W[:, :2, :8]), Raises(ValueError, "features, but TSNE is expecting")),
+        RNG.normal(size=(30, 3, 8))).transform(W[:, :2, :8]), Raises(ValueError, "2 channels, but TSNE was fitted on windows of 3")),
     # sliding windows -------------------------------------------------------------------------
     Case("sliding_windows", "window longer than the stream", lambda t: sliding_windows(np.zeros((10, 2)), 20),
          Raises(ValueError, "longer than the stream.*shorter window")),
@@ -337,6 +339,8 @@ CASES = [
     Case("representative_windows", "rows disagree", lambda t: representative_windows(ROWS, [0] * 11, W),
          Raises(ValueError, "same number of rows")),
     # metrics and topology --------------------------------------------------------------------
+    Case("procrustes_disparity", "an embedding of one point", lambda t: procrustes_disparity(ROWS[:, :2], np.zeros((len(ROWS), 2))),
+         Raises(ValueError, "Y2 puts every point at the same place")),
     Case("trustworthiness", "X and Y of different lengths", lambda t: trustworthiness(ROWS, ROWS[:5, :2]),
          Raises(ValueError, "same samples")),
     Case("trustworthiness", "n_neighbors too large", lambda t: trustworthiness(ROWS, ROWS[:, :2], n_neighbors=10),
