@@ -84,7 +84,10 @@ def check_training_samples(X, name="DeepTDA", minimum=3):
     """
     n = X.shape[0]
     if n < minimum:
-        raise ValueError(f"{name} needs at least {minimum} samples to learn neighbourhoods; got {n} sample(s).")
+        raise ValueError(
+            f"{name} needs at least {minimum} samples to learn neighbourhoods; got {n} sample(s). For windows "
+            "of a short recording, cut shorter windows or use a smaller stride (--window, --stride)."
+        )
     if not np.ptp(X.reshape(n, -1), axis=0).any():
         warnings.warn(
             f"every one of the {n} samples is identical (no value varies between them): the map puts them "

@@ -165,7 +165,7 @@ def train_encoder(net, X, *, epochs, batch_size, learning_rate, temperature, aug
             rows.append(parts)
         row = {"stage": "encoder", "epoch": epoch, **_mean_rows(rows)}
         history.append(row)
-        bar.set_postfix(contrastive=f"{row['contrastive']:.3f}")
+        bar.set_postfix(contrastive=f"{row['contrastive']:.3f}", refresh=False)  # shown at tqdm's own pace
     net.eval()
     return history
 
@@ -493,6 +493,6 @@ def train_map(
             parts_rows.append(parts)
         row = {"stage": "map", "epoch": epoch, **_mean_rows(parts_rows)}
         history.append(row)
-        bar.set_postfix(total=f"{row['total']:.3f}")
+        bar.set_postfix(total=f"{row['total']:.3f}", refresh=False)
     net.eval()
     return history

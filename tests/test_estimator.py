@@ -275,6 +275,16 @@ def test_verbose_shows_progress(capsys):
     assert "encoder" in err and "map" in err
 
 
+def test_progress_is_redrawn_at_tqdm_pace_not_every_epoch(capsys):
+    # piped to a log, a redraw per epoch wrote hundreds of kilobytes for a few hundred windows
+    epochs = 400
+    DeepTDA(verbose=True, n_epochs=epochs, map_epochs=epochs, random_state=0).fit(
+        np.random.default_rng(0).normal(size=(12, 4))
+    )
+    err = capsys.readouterr().err
+    assert 0 < err.count("contrastive=") < epochs // 4 and 0 < err.count("total=") < epochs // 4
+
+
 def test_mlp_encoder_on_windows_and_custom_encoder():
     import torch
 
