@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 
 __all__ = ["InsufficientMemoryError", "atomic_path", "available_memory", "check_memory"]
 
@@ -48,8 +48,7 @@ def atomic_path(path):
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     base = os.path.basename(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=".tmp", dir=folder)
-    os.close(fd)
+    tmp = _new_file(folder, f".{base}.", ".tmp")
     try:
         yield tmp
         with open(tmp, "rb+") as fh:
@@ -59,6 +58,23 @@ def atomic_path(path):
         with contextlib.suppress(OSError):
             os.remove(tmp)
         raise
+
+
+def _new_file(folder, prefix, suffix):
+    """Create an empty file of a unique name in ``folder``; returns its path.
+
+    Unlike ``tempfile.mkstemp`` (always mode 0600), the file gets the mode a
+    new file gets from ``open``: 0666 less the process's umask, so outputs are
+    as readable as any other file the user writes.
+    """
+    for _ in range(100):
+        tmp = os.path.join(folder, f"{prefix}{secrets.token_hex(6)}{suffix}")
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            return tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name in {folder}")
 
 
 def _parse_bytes(text):

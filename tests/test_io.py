@@ -3,6 +3,7 @@
 import multiprocessing
 import os
 import signal
+import stat
 import threading
 import time
 
@@ -29,6 +30,24 @@ def test_atomic_path_replaces_on_success_and_keeps_the_old_file_on_failure(tmp_p
         with open(tmp, "w") as fh:
             fh.write("new\n")
     assert target.read_text() == "new\n" and os.listdir(tmp_path) == ["table.csv"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes and umask are POSIX")
+def test_atomic_path_gives_the_mode_of_any_new_file(tmp_path):
+    # a temporary file is 0600; the output must be as readable as what open() creates
+    old = os.umask(0o022)
+    try:
+        for umask, mode in ((0o022, 0o644), (0o077, 0o600), (0o002, 0o664)):
+            os.umask(umask)
+            target = tmp_path / f"out-{umask:o}.csv"
+            with atomic_path(target) as tmp:
+                with open(tmp, "w") as fh:
+                    fh.write("a\n")
+            plain = tmp_path / f"plain-{umask:o}.csv"
+            plain.write_text("a\n")
+            assert stat.S_IMODE(os.stat(target).st_mode) == mode == stat.S_IMODE(os.stat(plain).st_mode)
+    finally:
+        os.umask(old)
 
 
 def test_memory_budget_from_the_environment(monkeypatch):
