@@ -106,6 +106,13 @@ def _frames(rec, chunk_rows):
     columns = None
     if rec.channels is not None:
         columns = [c for c in (rec.timestamp, rec.id_column, *rec.channels) if c is not None]
+        present = _file_columns(rec)
+        missing = [c for c in columns if c not in present]
+        if missing:
+            raise ValueError(
+                f"recording {rec.name!r} has no column {missing}; its columns are {present}. "
+                "Check --timestamp and --channels (or timestamp= and channels=)."
+            )
     if rec.kind == "parquet":
         import pyarrow.parquet as pq
 
@@ -123,7 +130,17 @@ def _frames(rec, chunk_rows):
         if rec.id_column is not None:
             frame = frame[frame[rec.id_column] == rec.id_value].drop(columns=[rec.id_column])
         if len(frame):
-            yield frame.reset_index(drop=True)
+            # pandas keeps a named index (a DatetimeIndex) in the Parquet file and restores it as the
+            # index: it is a column of the recording, not row numbers to drop
+            yield frame.reset_index(drop=all(name is None for name in frame.index.names))
+
+
+def _file_columns(rec):
+    if rec.kind == "parquet":
+        import pyarrow.parquet as pq
+
+        return [str(name) for name in pq.ParquetFile(rec.path).schema_arrow.names]
+    return [str(name) for name in pd.read_csv(rec.path, nrows=0).columns]
 
 
 def _channels(rec, frame):
@@ -149,6 +166,11 @@ def interval_seconds(rec, chunk_rows=CHUNK_ROWS):
     frame = next(_frames(rec, min(chunk_rows, 10_000)), None)
     if frame is None:
         raise ValueError(f"recording {rec.name!r} holds no rows.")
+    if rec.timestamp not in frame.columns:
+        raise ValueError(
+            f"recording {rec.name!r} has no timestamp column {rec.timestamp!r}; its columns are "
+            f"{list(map(str, frame.columns))}. Check --timestamp (or timestamp=)."
+        )
     return float(sampling_interval(time_axis(parse_timestamps(frame[rec.timestamp]))[1]))
 
 

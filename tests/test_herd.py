@@ -76,6 +76,21 @@ def test_long_table_with_an_id_column(tmp_path):
     np.testing.assert_array_equal(got, want)
 
 
+@pytest.mark.parametrize("channels", [["x", "y", "z"], None])
+def test_parquet_with_the_timestamp_as_its_index(tmp_path, channels):
+    # DataFrame.to_parquet keeps a DatetimeIndex as the index: it is the timestamp column, not row numbers
+    s = _stream(3, 60)
+    s.set_index("timestamp").to_parquet(tmp_path / "indexed.parquet", row_group_size=500)
+    rec = read_recordings(str(tmp_path / "indexed.parquet"), timestamp="timestamp", channels=channels)
+    got = list(iter_windows(rec[0], 64, 32, chunk_rows=400))
+    want = sliding_windows(s, 64, 32, timestamp="timestamp", channels=["x", "y", "z"])
+    np.testing.assert_array_equal(np.concatenate([p[0] for p in got]), want.X)
+    np.testing.assert_array_equal(np.concatenate([p[1] for p in got]), np.asarray(want.start))
+    wrong = read_recordings(str(tmp_path / "indexed.parquet"), timestamp="time", channels=channels)
+    with pytest.raises(ValueError, match=r"no (timestamp )?column \[?'time'\]?; its columns are \[.*'timestamp'"):
+        fit_pipeline(wrong, window=64, stride=32, n_windows=100, random_state=0, model_params=FAST)
+
+
 @pytest.mark.parametrize("chunk_rows", [500, 1999, 10**6])
 def test_chunked_windows_equal_whole_recording_windows(recordings, chunk_rows):
     rec = next(r for r in recordings if r.name == "cow2")  # the one with a gap
