@@ -467,11 +467,11 @@ def build_parser():
 
     embed = sub.add_parser(
         "embed",
-        help="embed a CSV recording; write an embedding CSV and a PNG",
-        description="Read a CSV (one row per sample), optionally cut it into windows, embed "
+        help="embed a CSV or Parquet recording; write an embedding CSV and a PNG",
+        description="Read a CSV or Parquet file (one row per sample), optionally cut it into windows, embed "
         "it with the chosen method and write OUT.csv and OUT.png.",
     )
-    embed.add_argument("csv", help="input CSV file")
+    embed.add_argument("csv", help="input CSV or Parquet file")
     embed.add_argument(
         "--out", default="results/embedding", help="output path without extension (default: results/embedding)"
     )
@@ -485,12 +485,12 @@ def build_parser():
 
     cluster = sub.add_parser(
         "cluster",
-        help="find behaviours in a CSV recording; write bouts, time budget and a timeline",
-        description="Cut a CSV recording into windows, embed them with DeepTDA, cluster the "
+        help="find behaviours in a CSV or Parquet recording; write bouts, time budget and a timeline",
+        description="Cut a CSV or Parquet recording into windows, embed them with DeepTDA, cluster the "
         "representation (or --space map; number of clusters from persistence) and write bouts.csv, "
         "time_budget.csv and timeline.png into --out.",
     )
-    cluster.add_argument("csv", help="input CSV file, one row per sample")
+    cluster.add_argument("csv", help="input CSV or Parquet file, one row per sample")
     cluster.add_argument("--out", default="results/cluster", help="output folder (default: results/cluster)")
     _columns_args(cluster)
     _window_args(cluster)
@@ -510,13 +510,13 @@ def build_parser():
 
     explore = sub.add_parser(
         "explore",
-        help="write one HTML page to explore the map of CSV recordings",
-        description="Cut one or more CSV recordings into windows, embed them with DeepTDA "
+        help="write one HTML page to explore the map of CSV or Parquet recordings",
+        description="Cut one or more CSV or Parquet recordings into windows, embed them with DeepTDA "
         "(or a saved model), cluster them and write one self-contained HTML page "
         "(no server, nothing fetched) linking the map, the windows' traces and "
         "the timeline. Needs the extra: pip install 'deeptda[explore]'.",
     )
-    explore.add_argument("csv", nargs="+", help="input CSV files, one recording each, one row per sample")
+    explore.add_argument("csv", nargs="+", help="input CSV or Parquet files, one recording each, one row per sample")
     explore.add_argument("--out", default="results/explore.html", help="the page (default: results/explore.html)")
     _columns_args(explore)
     explore.add_argument("--label", help="label column, offered as a colouring")

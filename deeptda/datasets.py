@@ -145,9 +145,36 @@ def _bad_cells(column, parsed):
     return bad, [f"row {i + 1}: {column.iloc[i]!r}" for i in bad[:3]]
 
 
-def load_csv(path, *, timestamp=None, channels=None, label=None, unit=None, errors="raise"):
-    """Read a recording from a CSV file into a DataFrame for :func:`~deeptda.sliding_windows`.
+def _read_parquet(path, columns):
+    """The Parquet file's columns (those of ``columns`` it has, or all) as a DataFrame; a named
+    index that pandas stored in the file (a DatetimeIndex) comes back as a column."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:  # pragma: no cover - pyarrow comes with the extras
+        raise ValueError("reading Parquet files needs pyarrow: pip install 'deeptda[dask]'.") from None
+    try:
+        names = pq.ParquetFile(path).schema_arrow.names
+        table = pq.read_table(path, columns=None if columns is None else [c for c in columns if c in names])
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowIOError and ArrowInvalid
+        raise ValueError(f"{os.fspath(path)!r} is not a readable Parquet file ({exc}).") from None
+    frame = table.to_pandas()
+    return frame.reset_index(drop=all(name is None for name in frame.index.names))
 
+
+def _header(path, parquet):
+    """The file's column names, read without its rows."""
+    if parquet:
+        import pyarrow.parquet as pq
+
+        return [n for n in pq.ParquetFile(path).schema_arrow.names if not n.startswith("__index_level_")]
+    return pd.read_csv(path, nrows=0).columns.tolist()
+
+
+def load_csv(path, *, timestamp=None, channels=None, label=None, unit=None, errors="raise"):
+    """Read a recording from a CSV (or Parquet) file into a DataFrame for :func:`~deeptda.sliding_windows`.
+
+    A path ending in ``.parquet`` or ``.pq`` is read as Parquet (needs pyarrow, in the
+    extras); a timestamp that pandas stored there as the index is a column like any other.
     Nothing is lost without a word: a cell that cannot be read as a number is
     an error naming its row and column (or, with ``errors="coerce"``, becomes
     NaN with a warning that says where); a text column that is not the label
@@ -217,12 +244,14 @@ def load_csv(path, *, timestamp=None, channels=None, label=None, unit=None, erro
             f"reading the {size / 2**30:.2f} GB CSV {os.fspath(path)!r}",
             "read fewer columns with channels=[...], or split the recording into shorter files",
         )
-    usecols = None
+    usecols = wanted = None
     if channels is not None:
         wanted = [c for c in (timestamp, *channels, label) if c is not None]
         usecols = lambda column: column in wanted  # noqa: E731 (missing names are reported below)
+    parquet = isinstance(path, (str, os.PathLike)) and os.fspath(path).lower().endswith((".parquet", ".pq"))
+    source = "the Parquet file" if parquet else "the CSV"
     try:
-        frame = pd.read_csv(path, usecols=usecols)
+        frame = _read_parquet(path, wanted) if parquet else pd.read_csv(path, usecols=usecols)
     except pd.errors.EmptyDataError:
         raise ValueError(f"{name!s} is empty; it needs a header row and one row per sample.") from None
     except UnicodeDecodeError:
@@ -237,13 +266,13 @@ def load_csv(path, *, timestamp=None, channels=None, label=None, unit=None, erro
     if channels is not None:
         missing = [c for c in channels if c not in frame.columns]
         if missing:
-            header = pd.read_csv(path, nrows=0).columns.tolist() if isinstance(path, (str, os.PathLike)) else None
-            raise ValueError(f"channels {missing} are not in the CSV; columns are {header or list(frame.columns)}.")
+            header = _header(path, parquet) if isinstance(path, (str, os.PathLike)) else None
+            raise ValueError(f"channels {missing} are not in {source}; columns are {header or list(frame.columns)}.")
     if frame.shape[1] == 0 or frame.shape[0] == 0:
         raise ValueError(f"{name!s} has no data rows; it needs a header row and one row per sample.")
     for role, column in (("timestamp", timestamp), ("label", label)):
         if column is not None and column not in frame.columns:
-            raise ValueError(f"{role} column {column!r} is not in the CSV; columns are {list(frame.columns)}.")
+            raise ValueError(f"{role} column {column!r} is not in {source}; columns are {list(frame.columns)}.")
     if timestamp is not None:
         times = parse_timestamps(frame.pop(timestamp), unit=unit or "s", name=f"timestamp column {timestamp!r}")
         frame.index = pd.DatetimeIndex(times, name=timestamp)
@@ -268,9 +297,9 @@ def load_csv(path, *, timestamp=None, channels=None, label=None, unit=None, erro
             )
     missing = [c for c in channels if c not in frame.columns]
     if missing:
-        raise ValueError(f"channels {missing} are not in the CSV; columns are {list(frame.columns)}.")
+        raise ValueError(f"channels {missing} are not in {source}; columns are {list(frame.columns)}.")
     if not channels:
-        raise ValueError("the CSV has no numeric columns to use as channels; name them with channels=[...].")
+        raise ValueError(f"{source} has no numeric columns to use as channels; name them with channels=[...].")
     out = pd.DataFrame(index=frame.index)
     for column in channels:
         values = frame[column]

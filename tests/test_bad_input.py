@@ -290,6 +290,8 @@ CASES = [
     Case("load_csv", "a text column not named", lambda t: _warns(
         "not numeric and are not used as channels", load_csv, write(t, "l.csv", "x,note\n1,a\n2,b\n")),
         Works("warns, names the column", lambda f: list(f.columns) == ["x"])),
+    Case("load_csv", "a text file named .parquet", lambda t: load_csv(write(t, "r.parquet", "x,y\n1,2\n")),
+         Raises(ValueError, "is not a readable Parquet file")),
     Case("load_csv", "missing channel", lambda t: load_csv(write(t, "c.csv", "x,y\n1,2\n"), channels=["z"]),
          Raises(ValueError, r"channels \['z'\] are not in the CSV; columns are")),
     Case("load_csv", "missing timestamp column", lambda t: load_csv(write(t, "c.csv", "x,y\n1,2\n"), timestamp="t"),

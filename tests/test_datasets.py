@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -63,6 +65,25 @@ def test_load_csv_roundtrip(tmp_path):
     assert (back.index == df.index).all()
     with pytest.raises(ValueError, match="not in the CSV"):
         datasets.load_csv(path, timestamp="time")
+
+
+@pytest.mark.parametrize("channels", [["x", "y", "z"], None])
+def test_load_csv_reads_parquet_like_the_same_csv(tmp_path, channels):
+    pytest.importorskip("pyarrow")
+    df = datasets.make_collar_stream(duration=20, random_state=0)
+    df.reset_index().to_csv(tmp_path / "rec.csv", index=False)
+    df.to_parquet(tmp_path / "rec.parquet")  # the timestamps stored as the DataFrame's index
+    kwargs = dict(timestamp="timestamp", channels=channels, label="behaviour")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the 'event' column (flags) is not a channel
+        want = datasets.load_csv(tmp_path / "rec.csv", **kwargs)
+        got = datasets.load_csv(tmp_path / "rec.parquet", **kwargs)
+    pd.testing.assert_frame_equal(got[want.columns], want, check_dtype=False)
+    with pytest.raises(ValueError, match=r"timestamp column 'time' is not in the Parquet file; columns are"):
+        datasets.load_csv(tmp_path / "rec.parquet", timestamp="time", channels=channels)
+    (tmp_path / "text.parquet").write_text("x,y\n1,2\n")
+    with pytest.raises(ValueError, match="is not a readable Parquet file"):
+        datasets.load_csv(tmp_path / "text.parquet")
 
 
 def test_within_bout_variation_is_slow_and_unit_scaled():
