@@ -235,7 +235,13 @@ def to_samples(value, name, seconds):
         if len(seconds) < 2:
             raise ValueError("a duration needs at least two timestamped samples.")
         dt = sampling_interval(seconds)
-        return max(1, int(round(duration / dt)))
+        samples = int(round(duration / dt))
+        if samples < 1:
+            raise ValueError(
+                f"{name}={value!r} is {'not positive' if duration <= 0 else 'shorter than one sample'} "
+                f"(the stream is sampled every {dt:g} s); give a longer duration."
+            )
+        return samples
     raise ValueError(f"{name} must be a number of samples or a duration, got {value!r}.")
 
 

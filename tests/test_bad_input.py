@@ -218,6 +218,10 @@ CASES = [
     Case("TSNE", "other channel count at transform", lambda t: deeptda.TSNE(random_state=0).fit(
         RNG.normal(size=(30, 3, 8))).transform(W[:, :2, :8]), Raises(ValueError, "2 channels, but TSNE was fitted on windows of 3")),
     # sliding windows -------------------------------------------------------------------------
+    Case("sliding_windows", "a negative duration", lambda t: sliding_windows(stream_frame(), "-2s", "1s"),
+         Raises(ValueError, r"window='-2s' is not positive \(the stream is sampled every 0.1 s\)")),
+    Case("sliding_windows", "a stride shorter than one sample", lambda t: sliding_windows(stream_frame(), "2s", "10ms"),
+         Raises(ValueError, "stride='10ms' is shorter than one sample")),
     Case("sliding_windows", "window longer than the stream", lambda t: sliding_windows(np.zeros((10, 2)), 20),
          Raises(ValueError, "longer than the stream.*shorter window")),
     Case("sliding_windows", "zero stride", lambda t: sliding_windows(np.zeros((10, 2)), 4, 0),
