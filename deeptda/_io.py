@@ -48,6 +48,10 @@ def atomic_path(path):
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     base = os.path.basename(path)
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(
+            f"no such folder {folder!r} to write {base!r} in; create it first or give another path."
+        )
     tmp = _new_file(folder, f".{base}.", ".tmp")
     try:
         yield tmp

@@ -30,6 +30,9 @@ def test_atomic_path_replaces_on_success_and_keeps_the_old_file_on_failure(tmp_p
         with open(tmp, "w") as fh:
             fh.write("new\n")
     assert target.read_text() == "new\n" and os.listdir(tmp_path) == ["table.csv"]
+    with pytest.raises(FileNotFoundError, match="no such folder .*nowhere.* to write 'table.csv' in; create it"):
+        with atomic_path(tmp_path / "nowhere" / "table.csv"):
+            pass
 
 
 @pytest.mark.skipif(os.name != "posix", reason="file modes and umask are POSIX")
