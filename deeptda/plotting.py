@@ -5,6 +5,8 @@ Figure or SubFigure to draw into) and returns it, its panels in ``fig.axes``.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 __all__ = [
@@ -70,6 +72,12 @@ def plot_embeddings(embeddings, labels=None, *, fig=None, s=4.0, alpha=0.8, titl
         Y = np.asarray(embeddings[name])
         if Y.ndim != 2 or Y.shape[1] < 2:
             raise ValueError(f"embedding {name!r} must have shape (n, 2); got {Y.shape}.")
+        hidden = int((~np.isfinite(np.asarray(Y[:, :2], dtype=float)).all(axis=1)).sum())
+        if hidden:
+            warnings.warn(
+                f"embedding {name!r} has {hidden} points with NaN or infinite coordinates; they are not drawn.",
+                stacklevel=2,
+            )
         if colours is None:
             ax.scatter(Y[:, 0], Y[:, 1], s=s, alpha=alpha, lw=0)
         else:
@@ -111,17 +119,20 @@ def plot_persistence_diagram(diagrams, *, ax=None, title=None):
 
     if ax is None:
         _, ax = plt.subplots(figsize=(4, 4))
-    top = 0.0
+    diagrams = [np.asarray(d, dtype=float).reshape(-1, 2) for d in diagrams]
+    finite = np.concatenate([d[np.isfinite(d)] for d in diagrams] + [np.zeros(1)])
+    top = float(finite.max()) * 1.05 or 1.0
+    infinite = any(np.isinf(d[:, 1]).any() for d in diagrams)
     for dim, d in enumerate(diagrams):
-        d = np.asarray(d, dtype=float).reshape(-1, 2)
-        if len(d):
-            ax.scatter(d[:, 0], d[:, 1], s=12, label=f"H{dim}")
-            top = max(top, float(d.max()))
-    top = top * 1.05 or 1.0
+        if len(d):  # a class that never dies is drawn on the line at the top
+            ax.scatter(d[:, 0], np.where(np.isinf(d[:, 1]), top * 1.1, d[:, 1]), s=12, label=f"H{dim}")
     ax.plot([0, top], [0, top], color="0.6", lw=1)
+    if infinite:
+        ax.axhline(top * 1.1, color="0.6", lw=1, ls="--", label="∞")
     ax.set_xlabel("birth")
     ax.set_ylabel("death")
-    ax.legend(loc="lower right")
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="lower right")
     if title:
         ax.set_title(title)
     return ax

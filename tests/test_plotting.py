@@ -47,6 +47,24 @@ def test_plot_persistence_history_timeline():
     assert len(lab.collections[0].get_offsets()) == len(df)
 
 
+def test_points_that_cannot_be_drawn_are_said_and_essential_classes_are_drawn():
+    import warnings
+
+    Y = np.random.default_rng(0).normal(size=(20, 2))
+    Y[[3, 7]] = np.nan
+    with pytest.warns(UserWarning, match="'map' has 2 points with NaN or infinite coordinates; they are not drawn"):
+        plot_embeddings({"map": Y})
+    # the class that never dies (the whole point cloud's component) sits on a dashed line above the rest
+    ax = plot_persistence_diagram([np.array([[0, 1.0], [0, 2.0], [0, np.inf]])])
+    (points,) = ax.collections
+    deaths = points.get_offsets()[:, 1]
+    assert np.isfinite(deaths).all() and deaths[2] > 2.0 and deaths[2] == ax.get_lines()[-1].get_ydata()[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["H0", "∞"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an empty diagram: no legend, no matplotlib warning
+        assert plot_persistence_diagram([np.zeros((0, 2))]).get_legend() is None
+
+
 def test_one_plotting_convention():
     """Single panels draw into the given ``ax`` and return it; multi-panel ones return their Figure."""
     import matplotlib.pyplot as plt
