@@ -164,6 +164,20 @@ def knn_preservation(X, Y, n_neighbors=10, *, ranks=None):
     return float(hits / (n * k))
 
 
+def _known_labels(labels):
+    """``labels`` as an array, refused when some are missing (None or NaN): a score needs every one."""
+    import pandas as pd
+
+    labels = np.asarray(labels)
+    missing = int(pd.isna(labels).sum()) if labels.ndim == 1 else 0
+    if missing:
+        raise ValueError(
+            f"labels has {missing} missing entries (None or NaN); score the labelled samples only "
+            "(e.g. keep = pandas.notna(labels)) or give the missing ones a label of their own."
+        )
+    return labels
+
+
 def knn_accuracy(Y, labels, *, n_neighbors=5, n_splits=5, random_state=None):
     """Accuracy of a ``n_neighbors``-NN classifier on ``Y``, by stratified ``n_splits``-fold CV.
 
@@ -178,7 +192,7 @@ def knn_accuracy(Y, labels, *, n_neighbors=5, n_splits=5, random_state=None):
     from sklearn.neighbors import KNeighborsClassifier
 
     Y = _as_2d(Y, "Y")
-    labels = np.asarray(labels)
+    labels = _known_labels(labels)
     if labels.shape[0] != Y.shape[0]:
         raise ValueError(f"labels has {labels.shape[0]} entries but Y has {Y.shape[0]} samples.")
     _, counts = np.unique(labels, return_counts=True)
@@ -308,7 +322,7 @@ def evaluate_embedding(
     X, Y = _check_pair(X, Y)
     n = X.shape[0]
     if labels is not None:
-        labels = np.asarray(labels)
+        labels = _known_labels(labels)
         if labels.shape[0] != n:
             raise ValueError(f"labels has {labels.shape[0]} entries but X has {n} samples.")
     ks = (n_neighbors,) if np.isscalar(n_neighbors) else tuple(n_neighbors)

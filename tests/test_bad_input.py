@@ -345,6 +345,8 @@ CASES = [
     Case("representative_windows", "rows disagree", lambda t: representative_windows(ROWS, [0] * 11, W),
          Raises(ValueError, "same number of rows")),
     # metrics and topology --------------------------------------------------------------------
+    Case("knn_accuracy", "labels with None", lambda t: knn_accuracy(ROWS[:, :2], np.array(["a", None] * (len(ROWS) // 2), dtype=object)),
+         Raises(ValueError, r"labels has \d+ missing entries \(None or NaN\); score the labelled samples only")),
     Case("procrustes_disparity", "an embedding of one point", lambda t: procrustes_disparity(ROWS[:, :2], np.zeros((len(ROWS), 2))),
          Raises(ValueError, "Y2 puts every point at the same place")),
     Case("trustworthiness", "X and Y of different lengths", lambda t: trustworthiness(ROWS, ROWS[:5, :2]),
