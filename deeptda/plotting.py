@@ -29,9 +29,24 @@ def label_colours(labels):
     """
     import matplotlib.pyplot as plt
 
-    classes = list(np.unique(np.asarray(labels)))
+    labels = _missing_as_none(labels)
+    known = np.array([v is not None for v in labels], dtype=bool) if labels.dtype == object else None
+    classes = list(np.unique(labels if known is None else labels[known]))
     cmap = plt.get_cmap("tab10" if len(classes) <= 10 else "tab20")
-    return {c: cmap(i % cmap.N) for i, c in enumerate(classes)}
+    colours = {c: cmap(i % cmap.N) for i, c in enumerate(classes)}
+    if known is not None and not known.all():
+        colours[None] = (0.6, 0.6, 0.6, 1.0)  # unlabelled samples: grey, last
+    return colours
+
+
+def _missing_as_none(labels):
+    """``labels`` as an array; where some are missing (None or NaN), an object array with None there."""
+    import pandas as pd
+
+    labels = np.asarray(labels)
+    if labels.dtype.kind in "Of" and pd.isna(labels).any():
+        return np.where(pd.isna(labels), None, labels).astype(object)
+    return labels
 
 
 def plot_embeddings(embeddings, labels=None, *, fig=None, s=4.0, alpha=0.8, titles=None):
@@ -81,12 +96,14 @@ def plot_embeddings(embeddings, labels=None, *, fig=None, s=4.0, alpha=0.8, titl
         if colours is None:
             ax.scatter(Y[:, 0], Y[:, 1], s=s, alpha=alpha, lw=0)
         else:
-            lab = np.asarray(labels)
+            lab = _missing_as_none(labels)
             if lab.shape[0] != Y.shape[0]:
                 raise ValueError(f"labels has {lab.shape[0]} entries but {name!r} has {Y.shape[0]} points.")
             for c, colour in colours.items():
-                m = lab == c
-                ax.scatter(Y[m, 0], Y[m, 1], s=s, alpha=alpha, lw=0, color=colour, label=str(c))
+                m = np.array([v is None for v in lab]) if c is None else lab == c
+                ax.scatter(
+                    Y[m, 0], Y[m, 1], s=s, alpha=alpha, lw=0, color=colour, label="unlabelled" if c is None else str(c)
+                )
         ax.set_title((titles or {}).get(name, name))
         ax.set_xticks([])
         ax.set_yticks([])
@@ -178,7 +195,7 @@ def plot_timeline(signal, labels, *, times=None, channels=None, fig=None, title=
         values = values[:, None] if values.ndim == 1 else values
         cols = channels or [str(i) for i in range(values.shape[1])]
         times = np.arange(len(values)) if times is None else np.asarray(times)
-    labels = np.asarray(labels)
+    labels = _missing_as_none(labels)
     if labels.shape[0] != values.shape[0]:
         raise ValueError(f"labels has {labels.shape[0]} entries but the signal has {values.shape[0]} samples.")
     if fig is None:
@@ -191,7 +208,7 @@ def plot_timeline(signal, labels, *, times=None, channels=None, fig=None, title=
     colours = label_colours(labels)
     codes = {c: i for i, c in enumerate(colours)}
     ax_lab.scatter(times, [codes[v] for v in labels], c=[colours[v] for v in labels], s=2, marker="s")
-    ax_lab.set_yticks(range(len(codes)), [str(c) for c in codes])
+    ax_lab.set_yticks(range(len(codes)), ["unlabelled" if c is None else str(c) for c in codes])
     ax_lab.set_ylabel("label")
     if title:
         ax_sig.set_title(title)

@@ -246,8 +246,17 @@ def to_samples(value, name, seconds):
 
 
 def _encode_labels(labels):
-    classes, codes = np.unique(np.asarray(labels), return_inverse=True)
-    return classes, codes.ravel()
+    """Sorted classes and each sample's code; missing labels (None, NaN) get a last class of their
+    own, ``None`` (NaN for numeric labels), so that ties go to a real label."""
+    labels = np.asarray(labels)
+    missing = pd.isna(labels) if labels.dtype.kind in "Of" else np.zeros(labels.shape, dtype=bool)
+    if not missing.any():
+        classes, codes = np.unique(labels, return_inverse=True)
+        return classes, codes.ravel()
+    classes = np.unique(labels[~missing])
+    codes = np.full(labels.shape[0], len(classes), dtype=np.int64)
+    codes[~missing] = np.searchsorted(classes, labels[~missing])
+    return np.append(classes, np.nan if labels.dtype.kind == "f" else None), codes
 
 
 def window_labels(labels, start_index, window_length, policy="majority"):
@@ -262,6 +271,9 @@ def window_labels(labels, start_index, window_length, policy="majority"):
     policy : {"majority", "last"}, default="majority"
         ``"majority"``: the most frequent label in the window (ties go to the
         label that sorts first); ``"last"``: the label of the window's last sample.
+        Unlabelled samples (None or NaN) vote as one more label, which loses
+        ties: a window mostly unlabelled is unlabelled (None, or NaN for
+        numeric labels).
 
     Returns
     -------
@@ -273,6 +285,8 @@ def window_labels(labels, start_index, window_length, policy="majority"):
     array(['a', 'b'], dtype='<U1')
     >>> window_labels(["a", "a", "b", "b", "b"], [0], 3, policy="last")
     array(['b'], dtype='<U1')
+    >>> window_labels(["a", None, None, "b", "b"], [0, 2], 3)
+    array([None, 'b'], dtype=object)
     """
     if policy not in _LABEL_POLICIES:
         raise ValueError(f"unknown label policy {policy!r}; use one of {list(_LABEL_POLICIES)}.")

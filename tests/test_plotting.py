@@ -65,6 +65,15 @@ def test_points_that_cannot_be_drawn_are_said_and_essential_classes_are_drawn():
         assert plot_persistence_diagram([np.zeros((0, 2))]).get_legend() is None
 
 
+def test_unlabelled_samples_are_grey_and_named():
+    labels = np.array(["walk", None, "rest", np.nan, "walk"], dtype=object)
+    fig = plot_embeddings({"map": np.random.default_rng(0).normal(size=(5, 2))}, labels)
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["rest", "walk", "unlabelled"]
+    assert sum(len(c.get_offsets()) for c in fig.axes[0].collections) == 5
+    _, lab = plot_timeline(np.zeros((5, 1)), labels).axes
+    assert [t.get_text() for t in lab.get_yticklabels()] == ["rest", "walk", "unlabelled"]
+
+
 def test_one_plotting_convention():
     """Single panels draw into the given ``ax`` and return it; multi-panel ones return their Figure."""
     import matplotlib.pyplot as plt

@@ -85,6 +85,18 @@ def test_majority_tie_goes_to_first_sorted_label():
     assert window_labels(["b", "a", "a", "b"], [0], 4).tolist() == ["a"]
 
 
+def test_partly_labelled_streams_give_unlabelled_windows():
+    # observers label some bouts only: unlabelled samples vote as one more label that loses ties
+    y = np.array(["a", "a", None, None, None, "b", "b", None], dtype=object)
+    assert window_labels(y, [0, 1, 2, 4], 4).tolist() == ["a", None, None, "b"]
+    numeric = np.array([0.0, 0.0, np.nan, np.nan, np.nan, 1.0, 1.0, np.nan])
+    got = window_labels(numeric, [0, 1, 2, 4], 4)
+    assert got[0] == 0.0 and np.isnan(got[1]) and np.isnan(got[2]) and got[3] == 1.0
+    stream = pd.DataFrame({"x": np.arange(8.0), "behaviour": y})
+    w = sliding_windows(stream, 4, 2, channels=["x"], labels="behaviour")
+    assert w.y.tolist() == ["a", None, "b"]
+
+
 @pytest.mark.parametrize(
     "kwargs, data, match",
     [
