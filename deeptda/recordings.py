@@ -136,11 +136,9 @@ def _frames(rec, chunk_rows):
 
 
 def _file_columns(rec):
-    if rec.kind == "parquet":
-        import pyarrow.parquet as pq
+    from .datasets import _header
 
-        return [str(name) for name in pq.ParquetFile(rec.path).schema_arrow.names]
-    return [str(name) for name in pd.read_csv(rec.path, nrows=0).columns]
+    return [str(name) for name in _header(rec.path, rec.kind == "parquet")]
 
 
 def _channels(rec, frame):
