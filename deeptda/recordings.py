@@ -136,9 +136,11 @@ def _frames(rec, chunk_rows):
 
 
 def _file_columns(rec):
-    from .datasets import _header
+    if rec.kind == "parquet":
+        import pyarrow.parquet as pq
 
-    return [str(name) for name in _header(rec.path, rec.kind == "parquet")]
+        return [str(name) for name in pq.ParquetFile(rec.path).schema_arrow.names]
+    return [str(name) for name in pd.read_csv(rec.path, nrows=0).columns]
 
 
 def _channels(rec, frame):
