@@ -8,6 +8,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pandas as pd
 
 __all__ = [
     "label_colours",
@@ -30,7 +31,7 @@ def label_colours(labels):
     import matplotlib.pyplot as plt
 
     labels = _missing_as_none(labels)
-    known = np.array([v is not None for v in labels], dtype=bool) if labels.dtype == object else None
+    known = ~pd.isna(labels) if labels.dtype == object else None
     classes = list(np.unique(labels if known is None else labels[known]))
     cmap = plt.get_cmap("tab10" if len(classes) <= 10 else "tab20")
     colours = {c: cmap(i % cmap.N) for i, c in enumerate(classes)}
@@ -41,8 +42,6 @@ def label_colours(labels):
 
 def _missing_as_none(labels):
     """``labels`` as an array; where some are missing (None or NaN), an object array with None there."""
-    import pandas as pd
-
     labels = np.asarray(labels)
     if labels.dtype.kind in "Of" and pd.isna(labels).any():
         return np.where(pd.isna(labels), None, labels).astype(object)
@@ -100,7 +99,7 @@ def plot_embeddings(embeddings, labels=None, *, fig=None, s=4.0, alpha=0.8, titl
             if lab.shape[0] != Y.shape[0]:
                 raise ValueError(f"labels has {lab.shape[0]} entries but {name!r} has {Y.shape[0]} points.")
             for c, colour in colours.items():
-                m = np.array([v is None for v in lab]) if c is None else lab == c
+                m = pd.isna(lab) if c is None else lab == c
                 ax.scatter(
                     Y[m, 0], Y[m, 1], s=s, alpha=alpha, lw=0, color=colour, label="unlabelled" if c is None else str(c)
                 )
@@ -182,7 +181,6 @@ def plot_timeline(signal, labels, *, times=None, channels=None, fig=None, title=
     (3, 100)
     """
     import matplotlib.pyplot as plt
-    import pandas as pd
 
     if isinstance(signal, pd.DataFrame):
         from .windows import numeric_channels
@@ -237,7 +235,6 @@ def plot_history(history, *, ax=None):
     3
     """
     import matplotlib.pyplot as plt
-    import pandas as pd
 
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3.5))
