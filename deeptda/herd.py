@@ -439,9 +439,10 @@ def apply(pipeline, recordings, out=None, *, scheduler=None, workers=None, chunk
             from tqdm.auto import tqdm
 
             iterator = tqdm(recordings, desc="recordings", unit="rec")
-        results = [_apply_one(pipeline, rec, out, chunk_rows) for rec in iterator]
+        results = [_try(_apply_one, pipeline, rec, out, chunk_rows) for rec in iterator]
     else:
         results = _apply_dask(pipeline, recordings, out, scheduler, workers, chunk_rows, progress)
+    _raise_failures(recordings, results, out)
     budgets = {name: budget for name, budget, _ in results}
     long, wide = _time_budget(budgets, names)
     tables = {"time_budget": long}
@@ -450,6 +451,36 @@ def apply(pipeline, recordings, out=None, *, scheduler=None, workers=None, chunk
         return tables
     _write_summary(out, long, wide, pipeline, len(recordings))
     return tables
+
+
+def _try(function, *args, **kwargs):
+    """``function(*args, **kwargs)``, or the ValueError it raised (bad data in one recording must not
+    stop the others)."""
+    try:
+        return function(*args, **kwargs)
+    except ValueError as exc:
+        return exc
+
+
+def _raise_failures(recordings, results, out):
+    """One error listing every recording that could not be mapped, after all the others were."""
+    failed = [(rec, r) for rec, r in zip(recordings, results) if isinstance(r, ValueError)]
+    if not failed:
+        return
+    lines = "\n".join(
+        f"- {exc}" if repr(rec.name) in str(exc) else f"- recording {rec.name!r} ({rec.path}): {exc}"
+        for rec, exc in failed
+    )
+    done = len(recordings) - len(failed)
+    kept = (
+        f"{'The other recording is' if done == 1 else f'The other {done} recordings are'} written under "
+        f"{os.path.join(out, 'windows')}; fix these and "
+        "run again: finished recordings are not recomputed, and the time budget and summary are written "
+        "once every recording is mapped."
+        if out is not None
+        else "Fix these (or leave them out) and run again."
+    )
+    raise ValueError(f"{len(failed)} of {len(recordings)} recordings could not be mapped:\n{lines}\n{kept}")
 
 
 def _apply_dask(pipeline, recordings, out, scheduler, workers, chunk_rows, progress):
@@ -469,8 +500,9 @@ def _apply_dask(pipeline, recordings, out, scheduler, workers, chunk_rows, progr
         client = Client(scheduler)
     try:
         shipped = client.scatter(blob, broadcast=True)  # once per worker
+        tasks = [_apply_on_worker] * len(recordings)  # through _try: one bad recording does not stop the rest
         futures = client.map(
-            _apply_on_worker, recordings, blob=shipped, digest=digest, out=out, chunk_rows=chunk_rows, pure=False
+            _try, tasks, recordings, blob=shipped, digest=digest, out=out, chunk_rows=chunk_rows, pure=False
         )
         if progress:
             from distributed import progress as dask_progress

@@ -12,6 +12,7 @@ Windows never cross a recording or a gap.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import logging
 import os
@@ -103,6 +104,11 @@ def read_recordings(paths, *, timestamp=None, channels=None, id=None):
 
 def _frames(rec, chunk_rows):
     """The recording's rows in order, a chunk at a time: DataFrames of the timestamp and channels."""
+    with _in_recording(rec):  # an unreadable file names itself
+        yield from _read_frames(rec, chunk_rows)
+
+
+def _read_frames(rec, chunk_rows):
     columns = None
     if rec.channels is not None:
         columns = [c for c in (rec.timestamp, rec.id_column, *rec.channels) if c is not None]
@@ -136,6 +142,11 @@ def _frames(rec, chunk_rows):
 
 
 def _file_columns(rec):
+    with _in_recording(rec):
+        return _read_columns(rec)
+
+
+def _read_columns(rec):
     if rec.kind == "parquet":
         import pyarrow.parquet as pq
 
@@ -157,6 +168,21 @@ def _channels(rec, frame):
     return numeric
 
 
+@contextlib.contextmanager
+def _in_recording(rec, first_row=None, n_rows=None):
+    """Re-raise a ValueError about the data with the recording (and its rows) named: in a herd of
+    many files the user must know which one to fix."""
+    try:
+        yield
+    except ValueError as exc:
+        if repr(rec.name) in str(exc):  # already says which recording
+            raise
+        where = f"recording {rec.name!r} ({rec.path}"
+        if first_row is not None:
+            where += f", rows {first_row:,}-{first_row + n_rows - 1:,}"
+        raise ValueError(f"{where}): {exc}") from exc
+
+
 def interval_seconds(rec, chunk_rows=CHUNK_ROWS):
     """The recording's median sampling interval in seconds (None without a timestamp column)."""
     from .timestamps import parse_timestamps, sampling_interval, time_axis
@@ -171,7 +197,8 @@ def interval_seconds(rec, chunk_rows=CHUNK_ROWS):
             f"recording {rec.name!r} has no timestamp column {rec.timestamp!r}; its columns are "
             f"{list(map(str, frame.columns))}. Check --timestamp (or timestamp=)."
         )
-    return float(sampling_interval(time_axis(parse_timestamps(frame[rec.timestamp]))[1]))
+    with _in_recording(rec, 0, len(frame)):
+        return float(sampling_interval(time_axis(parse_timestamps(frame[rec.timestamp]))[1]))
 
 
 def iter_windows(rec, window, stride, *, chunk_rows=CHUNK_ROWS):
@@ -193,7 +220,7 @@ def iter_windows(rec, window, stride, *, chunk_rows=CHUNK_ROWS):
             return None
         import warnings
 
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _in_recording(rec, offset, len(frame)):
             warnings.simplefilter("ignore")  # dropped windows are counted and reported once
             w = sliding_windows(frame, window, stride, timestamp=rec.timestamp, channels=channels)
         keep = np.ones(len(w.X), dtype=bool) if last else w.start_index < chunk

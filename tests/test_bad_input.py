@@ -401,6 +401,13 @@ CASES = [
         "cluster", write(t, "r.csv", "x,y\n" + "".join(f"{i % 7},{i % 5}\n" for i in range(300))), "--window", "20",
         "--epochs", "1", "--quiet", "--labels", write(t, "b.csv", "start,end\n0,10\n")),
         cli_error("needs the columns start, end and label")),
+    Case("deeptda fit", "one recording of several unreadable", lambda t: cli(
+        "fit", write(t, "cow1.csv", "x,y\n" + "1,2\n" * 40), write(t, "cow2.csv", "x,y\n1,2\n3,4,5,6\n"),
+        "--window", "8", "--model", str(t / "h.pt"), "--quiet"), cli_error(r"recording 'cow2' \(.*cow2.csv\): ")),
+    Case("deeptda fit", "NaN in one recording of several", lambda t: cli(
+        "fit", write(t, "cow1.csv", "x,y\n" + "1,2\n" * 40), write(t, "cow2.csv", "x,y\n" + "1,2\n" * 20 + "nan,2\n"),
+        "--window", "8", "--model", str(t / "h.pt"), "--quiet"),
+        cli_error(r"recording 'cow2' \(.*cow2.csv, rows 0-20\): the stream holds NaN")),
     Case("deeptda demo", "negative duration", lambda t: cli("demo", "--duration", "-5", "--out", str(t / "d")),
          cli_error("must be positive")),
 ]

@@ -171,6 +171,35 @@ def test_apply_maps_every_window_once(recordings, pipeline):
     np.testing.assert_allclose(per_rec["cow0"], (windows.recording == "cow0").sum() * 32 * 0.04)
 
 
+@pytest.mark.parametrize("workers", [None, 2])
+def test_bad_recordings_are_all_named_and_the_others_mapped(recordings, pipeline, tmp_path, workers):
+    if workers:
+        pytest.importorskip("distributed", reason="needs the extra deeptda[dask]")
+    gappy = _stream(30, 120)
+    gappy.loc[500:509, "y"] = np.nan
+    gappy.to_parquet(tmp_path / "gappy.parquet", index=False)
+    (tmp_path / "broken.parquet").write_bytes(b"not parquet")
+    bad = read_recordings(
+        [str(tmp_path / "gappy.parquet"), str(tmp_path / "broken.parquet")],
+        timestamp="timestamp",
+        channels=["x", "y", "z"],
+    )
+    out = tmp_path / "out"
+    with pytest.raises(ValueError) as caught:
+        apply(pipeline, [bad[0], *recordings, bad[1]], out=str(out), workers=workers)
+    message = str(caught.value)
+    assert message.startswith(f"2 of {len(recordings) + 2} recordings could not be mapped")
+    assert re.search(r"- recording 'gappy' \(.*gappy.parquet, rows 0-[\d,]+\): the stream holds NaN", message)
+    assert re.search(r"- recording 'broken' \(.*broken.parquet\): ", message)
+    # every good recording was mapped and written; the summary waits for the rest
+    assert sorted(os.listdir(out / "windows")) == sorted(f"{r.name}.parquet" for r in recordings)
+    assert not (out / "summary.md").exists()
+    # the rerun without the bad files only writes the tables, from the files already there
+    tables = apply(pipeline, recordings, out=str(out))
+    pd.testing.assert_frame_equal(tables["time_budget"], apply(pipeline, recordings)["time_budget"])
+    assert (out / "summary.md").exists()
+
+
 def _read_all(out, recordings):
     return pd.concat(
         [pd.read_parquet(os.path.join(out, "windows", f"{r.name}.parquet")) for r in recordings], ignore_index=True
