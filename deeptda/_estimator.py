@@ -7,7 +7,7 @@ import logging
 import numbers
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
@@ -24,6 +24,9 @@ _FORMAT = "deeptda-model"
 # 4: the conv encoder averages windows longer than 256 samples down to at most 256; 5: the spectra view
 # keeps the sign of each channel's mean (version 4 files still load, with its absolute value)
 _FORMAT_VERSION, _READABLE_VERSIONS = 5, (4, 5)
+# fitted attributes kept in the file's JSON config
+_SAVED_ATTRIBUTES = ("n_features_in_", "n_dims_in_", "window_length_", "n_epochs_", "map_epochs_", "batch_size_")
+_SAVED_ATTRIBUTES += ("n_neighbors_", "latent_dim_", "n_train_", "view_dims_", "block_weight_")
 
 
 #: Sample visits of the encoder: ``clip(per_sample * n_train, low, high)``.
@@ -48,7 +51,7 @@ def _auto_epochs(n_train):
     return encoder, head
 
 
-class DeepTDA(TransformerMixin, BaseEstimator):
+class DeepTDA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Topological deep embedding of sensor windows or feature rows.
 
     ``fit`` standardises each channel robustly and trains a small encoder, started
@@ -453,6 +456,10 @@ class DeepTDA(TransformerMixin, BaseEstimator):
         """Fit on ``X`` and return ``embedding_`` (equal to ``fit(X).transform(X)``)."""
         return self.fit(X).embedding_
 
+    @property
+    def _n_features_out(self):  # output names deeptda0, deeptda1, ...; set_output(transform="pandas") uses them
+        return self.embedding_.shape[1]
+
     def representation(self, X):
         """The encoder's standardised representation of ``X``, of shape ``(n_samples, latent_dim_)``."""
         check_is_fitted(self, "network_")
@@ -508,19 +515,7 @@ class DeepTDA(TransformerMixin, BaseEstimator):
             "encoder_kind": self._encoder_kind,
             "fitted": {
                 k: np.asarray(getattr(self, k)).tolist() if k == "block_weight_" else getattr(self, k)
-                for k in (
-                    "n_features_in_",
-                    "n_dims_in_",
-                    "window_length_",
-                    "n_epochs_",
-                    "map_epochs_",
-                    "batch_size_",
-                    "n_neighbors_",
-                    "latent_dim_",
-                    "n_train_",
-                    "view_dims_",
-                    "block_weight_",
-                )
+                for k in _SAVED_ATTRIBUTES
             },
             "history": self.history_,
             "scaler": scaler_config,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
@@ -29,7 +29,7 @@ def _import(module, package):
         raise ImportError(f"this needs the '{package}' package; install it with: pip install {package}") from None
 
 
-class _Flattening(TransformerMixin, BaseEstimator):
+class _Flattening(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Shared input handling: validate, standardise windows, flatten."""
 
     def _features(self, X, reset):
@@ -50,6 +50,10 @@ class _Flattening(TransformerMixin, BaseEstimator):
 
     def fit_transform(self, X, y=None):
         return self.fit(X).embedding_
+
+    @property
+    def _n_features_out(self):  # output names tsne0, umap0, ...; set_output(transform="pandas") uses them
+        return self.embedding_.shape[1]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

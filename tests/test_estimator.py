@@ -53,6 +53,22 @@ def test_fitted_attributes(fitted):
     assert enc[-1] < enc[0]  # the contrastive loss goes down
 
 
+def test_pandas_output_names_the_coordinates_and_keeps_the_index(fitted):
+    model, X, _ = fitted
+    assert list(model.get_feature_names_out()) == ["deeptda0", "deeptda1"]
+    rows = pd.DataFrame(np.random.default_rng(0).normal(size=(40, 3)), columns=["a", "b", "c"])
+    rows.index = pd.date_range("2026-06-01", periods=40, freq="s", name="time")
+    est = DeepTDA(**FAST).set_output(transform="pandas")
+    Y = est.fit_transform(rows)
+    assert list(Y.columns) == ["deeptda0", "deeptda1"] and Y.index.equals(rows.index)
+    np.testing.assert_array_equal(Y.to_numpy(), est.embedding_)
+    tail = est.transform(rows.iloc[30:])
+    assert tail.index.equals(rows.index[30:])
+    np.testing.assert_allclose(tail.to_numpy(), est.set_output(transform="default").transform(rows.iloc[30:]))
+    with pytest.raises(NotFittedError):
+        DeepTDA().get_feature_names_out()
+
+
 def test_transform_is_pure_and_batch_independent(fitted):
     model, X, _ = fitted
     before = {k: v.clone() for k, v in model.network_.state_dict().items()}

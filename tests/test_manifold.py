@@ -31,6 +31,15 @@ def test_umap_equals_umap_learn_directly():
     np.testing.assert_allclose(ours, theirs)
 
 
+@pytest.mark.parametrize("cls, prefix", [(TSNE, "tsne"), (UMAP, "umap")])
+def test_wrappers_give_named_pandas_output(cls, prefix):
+    X = np.random.default_rng(0).normal(size=(60, 2, 8)).astype(np.float32)
+    est = cls(random_state=0).set_output(transform="pandas")
+    Y = est.fit_transform(X)
+    assert list(Y.columns) == [f"{prefix}0", f"{prefix}1"] == list(est.get_feature_names_out())
+    np.testing.assert_array_equal(Y.to_numpy(), est.embedding_)
+
+
 def test_wrappers_standardise_and_flatten_windows():
     import umap
 
