@@ -3,6 +3,8 @@
 * :func:`atomic_path` — write a file under a temporary name in the same folder,
   then rename it over the target, so an interrupt, a crash or a full disk
   leaves the previous file (or none) but never a truncated one.
+* :func:`naming` — prefix the errors and warnings of a block with the file or
+  recording they are about, where a user handles many at once.
 * :func:`check_memory` — refuse work whose estimated memory exceeds what the
   machine has available, with an error that names the knob to turn, instead
   of being killed by the operating system half-way.
@@ -13,8 +15,9 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import warnings
 
-__all__ = ["InsufficientMemoryError", "atomic_path", "available_memory", "check_memory"]
+__all__ = ["InsufficientMemoryError", "atomic_path", "available_memory", "check_memory", "naming"]
 
 #: Environment variable that overrides the memory budget (bytes, or a number with K/M/G/T).
 MEMORY_LIMIT_ENV = "DEEPTDA_MEMORY_LIMIT"
@@ -26,6 +29,31 @@ class InsufficientMemoryError(MemoryError, ValueError):
     A ``MemoryError`` (what it is) and a ``ValueError`` (what the caller can
     fix: a parameter or the size of the input).
     """
+
+
+@contextlib.contextmanager
+def naming(where, known=None):
+    """Re-raise a ValueError of the block as ``"{where}: {message}"``, and reissue its warnings so.
+
+    A message that already holds ``known`` (default: ``where``) is left as it is.
+
+    Examples
+    --------
+    >>> with naming("cow2.csv"):
+    ...     raise ValueError("the stream holds NaN")
+    Traceback (most recent call last):
+    ValueError: cow2.csv: the stream holds NaN
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        except ValueError as exc:
+            if (known or where) in str(exc):
+                raise
+            raise ValueError(f"{where}: {exc}") from exc
+    for w in caught:
+        warnings.warn(f"{where}: {w.message}", w.category, stacklevel=3)
 
 
 @contextlib.contextmanager

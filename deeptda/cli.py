@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import warnings
@@ -285,6 +286,7 @@ def cmd_cluster(args):
 
 def _recording_windows(paths, args):
     """Pooled windows of CSV recordings: X, labels or None, recording names, start, end, channels, runs."""
+    from ._io import naming
     from .datasets import load_csv
     from .windows import sliding_windows
 
@@ -292,11 +294,12 @@ def _recording_windows(paths, args):
     parts = []
     for path in paths:
         _say(args, f"reading {path}")
-        frame = load_csv(path, timestamp=args.timestamp, channels=channels, label=args.label, unit=args.unit)
-        signal = [c for c in frame.columns if c != args.label]
-        w = sliding_windows(
-            frame, _window_arg(args.window), _window_arg(args.stride), channels=signal, labels=args.label
-        )
+        with naming(path) if len(paths) > 1 else contextlib.nullcontext():  # of several files, say which one
+            frame = load_csv(path, timestamp=args.timestamp, channels=channels, label=args.label, unit=args.unit)
+            signal = [c for c in frame.columns if c != args.label]
+            w = sliding_windows(
+                frame, _window_arg(args.window), _window_arg(args.stride), channels=signal, labels=args.label
+            )
         parts.append((os.path.splitext(os.path.basename(path))[0], w, signal))
     names = [name for name, _, _ in parts]
     if len(set(names)) != len(names):

@@ -12,7 +12,6 @@ Windows never cross a recording or a gap.
 
 from __future__ import annotations
 
-import contextlib
 import glob
 import logging
 import os
@@ -104,8 +103,13 @@ def read_recordings(paths, *, timestamp=None, channels=None, id=None):
 
 def _frames(rec, chunk_rows):
     """The recording's rows in order, a chunk at a time: DataFrames of the timestamp and channels."""
-    with _in_recording(rec):  # an unreadable file names itself
-        yield from _read_frames(rec, chunk_rows)
+    frames = _read_frames(rec, chunk_rows)
+    while True:
+        with _in_recording(rec):  # an unreadable file names itself (the context never spans a yield)
+            frame = next(frames, None)
+        if frame is None:
+            return
+        yield frame
 
 
 def _read_frames(rec, chunk_rows):
@@ -168,19 +172,13 @@ def _channels(rec, frame):
     return numeric
 
 
-@contextlib.contextmanager
 def _in_recording(rec, first_row=None, n_rows=None):
-    """Re-raise a ValueError about the data with the recording (and its rows) named: in a herd of
-    many files the user must know which one to fix."""
-    try:
-        yield
-    except ValueError as exc:
-        if repr(rec.name) in str(exc):  # already says which recording
-            raise
-        where = f"recording {rec.name!r} ({rec.path}"
-        if first_row is not None:
-            where += f", rows {first_row:,}-{first_row + n_rows - 1:,}"
-        raise ValueError(f"{where}): {exc}") from exc
+    """Errors about the data name the recording (and its rows): in a herd of many files the
+    user must know which one to fix."""
+    from ._io import naming
+
+    rows = "" if first_row is None else f", rows {first_row:,}-{first_row + n_rows - 1:,}"
+    return naming(f"recording {rec.name!r} ({rec.path}{rows})", known=repr(rec.name))
 
 
 def interval_seconds(rec, chunk_rows=CHUNK_ROWS):

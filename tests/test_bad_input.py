@@ -408,6 +408,9 @@ CASES = [
         "fit", write(t, "cow1.csv", "x,y\n" + "1,2\n" * 40), write(t, "cow2.csv", "x,y\n" + "1,2\n" * 20 + "nan,2\n"),
         "--window", "8", "--model", str(t / "h.pt"), "--quiet"),
         cli_error(r"recording 'cow2' \(.*cow2.csv, rows 0-20\): the stream holds NaN")),
+    Case("deeptda explore", "NaN in one recording of several", lambda t: cli(
+        "explore", write(t, "cow1.csv", "x,y\n" + "1,2\n" * 40), write(t, "cow2.csv", "x,y\n" + "1,2\n" * 20 + "nan,2\n"),
+        "--window", "8", "--out", str(t / "p.html"), "--quiet"), cli_error(r"cow2.csv: the stream holds NaN")),
     Case("deeptda demo", "negative duration", lambda t: cli("demo", "--duration", "-5", "--out", str(t / "d")),
          cli_error("must be positive")),
 ]
