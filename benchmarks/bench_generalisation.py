@@ -80,6 +80,10 @@ SIMULATED = {
             random_state=9,
         ),
     ),
+    "wear-100Hz-9ch-10s": (  # long windows of many channels: 9 x 1000 samples
+        "wearable",
+        dict(duration=5000, sampling_rate=100, window="10s", stride="10s", n_channels=9, random_state=17),
+    ),
     "wear-1Hz-6ch-summaries": (  # a logger that keeps per-second mean and sd of 3 axes: 6 channels at 1 Hz
         "wearable",
         dict(
