@@ -482,6 +482,9 @@ class SlidingWindow(TransformerMixin, BaseEstimator):
     start_, end_ : ndarray
         Times (or sample indices) of the fitted stream's windows.
     start_index_ : ndarray of int64
+    sequence_ : ndarray of int64
+        The fitted windows' time order (:attr:`Windows.sequence`): pass it as ``sequence``
+        to :meth:`deeptda.PersistenceClustering.fit`.
     n_dropped_ : int
         Windows dropped at gaps of the fitted stream.
     n_timepoints_ : int
@@ -545,6 +548,7 @@ class SlidingWindow(TransformerMixin, BaseEstimator):
         self.window_length_ = w.window_length
         self.stride_ = w.stride
         self.start_, self.end_, self.start_index_ = w.start, w.end, w.start_index
+        self.sequence_ = w.sequence
         self.n_dropped_ = w.n_dropped
         self.n_timepoints_ = len(X)
         self.channels_ = w.channels

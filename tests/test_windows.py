@@ -69,6 +69,7 @@ def test_gap_windows_dropped_and_reported():
     with pytest.warns(UserWarning):
         sw.fit(df)
     assert sw.n_dropped_ == 1
+    assert sw.sequence_.tolist() == w.sequence.tolist()  # the estimator gives the time order too
 
 
 def test_label_policies_and_resample():
