@@ -64,10 +64,28 @@ class ConvEncoder(nn.Module):
         step = -(-x.shape[2] // self.max_length)
         return nn.functional.avg_pool1d(x, step, step, ceil_mode=True) if step > 1 else x
 
+    def split(self, x):
+        """``(downsample(x), each channel's mean and std over x)``, or ``None`` for windows of at
+        most ``max_length`` samples. Training augments the averaged windows (all the
+        convolutions see) instead of the full-rate ones, several times cheaper for long
+        windows, and keeps the channel statistics of the windows as they are
+        (:meth:`features`; :func:`deeptda.training.train_encoder`)."""
+        if x.shape[2] <= self.max_length:
+            return None
+        chunks = x.split(2048)  # bounded temporaries for any number of windows
+        return torch.cat([self.downsample(c) for c in chunks]), torch.cat([self.pool(None, c) for c in chunks])
+
+    def features(self, short, raw):
+        """The output from averaged windows ``short`` and channel statistics ``raw`` (:meth:`split`)."""
+        return self.out(self.pool(self.net(short), raw))
+
     @staticmethod
     def pool(h, x):
-        """Mean, max and std over time of the convolutions' output ``h``, and each input channel's mean and std."""
-        raw = torch.cat(_mean_std(x), dim=1)  # posture and energy
+        """Mean, max and std over time of the convolutions' output ``h``, and each input channel's
+        mean and std (``x``: the windows, or those statistics already taken); ``h=None``: the latter alone."""
+        raw = x if x.ndim == 2 else torch.cat(_mean_std(x), dim=1)  # posture and energy
+        if h is None:
+            return raw
         mean, std = _mean_std(h)
         return torch.cat([mean, h.amax(dim=2), std, raw], dim=1)
 

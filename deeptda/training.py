@@ -150,14 +150,22 @@ def train_encoder(net, X, *, epochs, batch_size, learning_rate, temperature, aug
     cpu_gen = torch.Generator().manual_seed(int(seed))
     history = []
     net.train()
+    # long windows: augment the averaged windows the convolutions see, keep the full-rate statistics
+    split = net.encoder.split(X) if hasattr(net.encoder, "split") else None
     bar = tqdm(range(epochs), desc="encoder", disable=not verbose, leave=False)
     for epoch in bar:
         rows = []
         for idx in _batches(X.shape[0], batch_size, cpu_gen, drop_last=True):
-            xb = X[idx.to(X.device)]
+            idx = idx.to(X.device)
             # both views in one batch: half the calls of every augmentation and layer, the same loss
-            views = augment(torch.cat([xb, xb]), generator, augmentations)
-            h1, h2 = net.projection(net.encoder(views)).chunk(2)
+            if split is None:
+                xb = X[idx]
+                out = net.encoder(augment(torch.cat([xb, xb]), generator, augmentations))
+            else:
+                short, raw = split[0][idx], split[1][idx]
+                views = augment(torch.cat([short, short]), generator, augmentations)
+                out = net.encoder.features(views, torch.cat([raw, raw]))
+            h1, h2 = net.projection(out).chunk(2)
             loss, parts = contrastive_loss(h1, h2, temperature)
             opt.zero_grad()
             loss.backward()

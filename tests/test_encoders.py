@@ -53,6 +53,19 @@ def test_wide_blocks_take_the_gram_route_to_the_same_projection(monkeypatch):
         np.testing.assert_allclose(float(getattr(svd, f"scale{i}")), float(getattr(gram, f"scale{i}")), rtol=1e-6)
 
 
+def test_long_windows_train_on_their_averaged_windows_and_full_rate_statistics():
+    torch.manual_seed(0)
+    enc = ConvEncoder(3, latent_dim=8, max_length=50)
+    x = torch.randn(5, 3, 120)
+    assert enc.split(x[:, :, :50]) is None  # short windows train as they are
+    short, raw = enc.split(x)
+    assert short.shape == (5, 3, 40) and raw.shape == (5, 6)
+    torch.testing.assert_close(raw[:, :3], x.mean(dim=2))
+    torch.testing.assert_close(raw[:, 3:], x.std(dim=2, unbiased=False))
+    # what training feeds the layers is what transform computes from the full window
+    torch.testing.assert_close(enc.features(short, raw), enc(x))
+
+
 def test_view_dims_follow_the_data():
     assert view_dims((3, 100), 20) == (19, 19)
     assert view_dims((4,), 500) == (4,)
