@@ -251,7 +251,10 @@ class InputView(nn.Module):
             d = self.dims[i]
             n, p = block.shape
             if n < p and n * n * p > GRAM_PCA_MIN_COST:
-                mean, components = _wide_pca(block, d)
+                directions, mean = _principal_directions(torch.as_tensor(block), d)
+                components = np.zeros((d, p))  # axes beyond the block's rank stay zero
+                components[: len(directions)] = directions.numpy()
+                mean = mean.numpy()
             else:
                 solver = "randomized" if min(block.shape) > 500 else "full"
                 pca = PCA(d, svd_solver=solver, random_state=random_state).fit(block)
@@ -273,28 +276,9 @@ class InputView(nn.Module):
 
 #: Above this ``n * n * p`` (multiply-adds), :class:`InputView` finds the principal axes of a
 #: wide block (``n < p``: long windows of many channels) from its ``n x n`` Gram matrix
-#: (:func:`_wide_pca`), several times faster than LAPACK's SVD and exact too; below it the
+#: (:func:`_principal_directions`), several times faster than LAPACK's SVD and exact too; below it the
 #: SVD takes a fraction of a second and keeps the small components' precision.
 GRAM_PCA_MIN_COST = 1e9
-
-
-def _wide_pca(block, d):
-    """Mean and leading ``d`` principal axes ``(d, p)`` of an ``(n, p)`` block with ``n < p``.
-
-    The eigenvectors ``u`` of the centred block's Gram matrix ``C C^T`` give the axes
-    ``C^T u / ||C^T u||``; each axis's largest entry is made positive (scikit-learn's
-    sign rule for ``PCA``).
-    """
-    mean = block.mean(axis=0)
-    centred = block - mean
-    vals, vecs = np.linalg.eigh(centred @ centred.T)
-    top = np.argsort(-vals, kind="stable")[:d]
-    axes = (centred.T @ vecs[:, top]).T
-    axes /= np.maximum(np.linalg.norm(axes, axis=1, keepdims=True), np.finfo(float).tiny)
-    axes[vals[top] <= max(vals[-1], 0.0) * 1e-12] = 0.0  # beyond the block's rank: no direction to keep
-    rows = np.arange(len(axes))
-    axes *= np.sign(axes[rows, np.argmax(np.abs(axes), axis=1)])[:, None]
-    return mean, axes
 
 
 def view_dims(input_shape, n_train, max_components=64):
@@ -411,10 +395,17 @@ def _principal_directions(rows, k):
     rows = rows.double()
     mean = rows.mean(dim=0)
     centred = rows - mean
-    vals, vecs = torch.linalg.eigh(centred.T @ centred)
+    wide = centred.shape[0] < centred.shape[1]
+    # fewer rows than columns: the n x n Gram matrix has the same nonzero eigenvalues, and its
+    # eigenvectors u give the covariance's as C^T u (a d x d eigenproblem is O(d^3))
+    vals, vecs = torch.linalg.eigh(centred @ centred.T if wide else centred.T @ centred)
     vals, vecs = vals.flip(0), vecs.flip(1)
     keep = int((vals > 1e-9 * vals[0]).sum()) if vals.numel() and vals[0] > 0 else 0
-    vecs = vecs[:, : min(k, keep)].T
+    vecs = vecs[:, : min(k, keep)]
+    if wide:
+        vecs = centred.T @ vecs
+        vecs = vecs / vecs.norm(dim=0, keepdim=True)
+    vecs = vecs.T
     signs = torch.sign(vecs.gather(1, vecs.abs().argmax(dim=1, keepdim=True)))
     return vecs * signs, mean
 

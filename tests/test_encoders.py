@@ -53,6 +53,22 @@ def test_wide_blocks_take_the_gram_route_to_the_same_projection(monkeypatch):
         np.testing.assert_allclose(float(getattr(svd, f"scale{i}")), float(getattr(gram, f"scale{i}")), rtol=1e-6)
 
 
+def test_principal_directions_of_wide_rows_come_from_the_gram_matrix():
+    from deeptda.encoders import _principal_directions
+
+    rng = np.random.default_rng(2)
+    rows = rng.normal(size=(30, 400)) * np.linspace(3, 0.1, 400)  # fewer rows than columns
+    directions, mean = _principal_directions(torch.as_tensor(rows), 10)
+    centred = rows - rows.mean(axis=0)
+    vals, vecs = np.linalg.eigh(centred.T @ centred)  # the covariance's own eigenvectors: O(d^3)
+    want = vecs[:, ::-1][:, :10].T
+    want *= np.sign(want[np.arange(10), np.abs(want).argmax(axis=1)])[:, None]
+    np.testing.assert_allclose(directions.numpy(), want, atol=1e-8)
+    np.testing.assert_allclose(mean.numpy(), rows.mean(axis=0))
+    # at most rank-many directions: 30 centred rows span 29
+    assert len(_principal_directions(torch.as_tensor(rows), 50)[0]) == 29
+
+
 def test_long_windows_train_on_their_averaged_windows_and_full_rate_statistics():
     torch.manual_seed(0)
     enc = ConvEncoder(3, latent_dim=8, max_length=50)
