@@ -274,10 +274,11 @@ class InputView(nn.Module):
         return torch.cat(out, dim=1)
 
 
-#: Above this ``n * n * p`` (multiply-adds), :class:`InputView` finds the principal axes of a
-#: wide block (``n < p``: long windows of many channels) from its ``n x n`` Gram matrix
-#: (:func:`_principal_directions`), several times faster than LAPACK's SVD and exact too; below it the
-#: SVD takes a fraction of a second and keeps the small components' precision.
+#: Above this cost (multiply-adds: ``n * n * p`` of an SVD, ``d ** 3`` of a covariance's
+#: eigenproblem), the principal axes of a wide block (``n < p``: long windows of many
+#: channels, rows of many features) come from its ``n x n`` Gram matrix
+#: (:func:`_principal_directions`), in :class:`InputView` and :func:`principal_init`:
+#: several times faster and exact too. Below it the usual route takes a fraction of a second.
 GRAM_PCA_MIN_COST = 1e9
 
 
@@ -395,9 +396,10 @@ def _principal_directions(rows, k):
     rows = rows.double()
     mean = rows.mean(dim=0)
     centred = rows - mean
-    wide = centred.shape[0] < centred.shape[1]
-    # fewer rows than columns: the n x n Gram matrix has the same nonzero eigenvalues, and its
-    # eigenvectors u give the covariance's as C^T u (a d x d eigenproblem is O(d^3))
+    n, d = centred.shape
+    # fewer rows than columns, and a d x d eigenproblem (O(d^3)) beyond a fraction of a second: the
+    # n x n Gram matrix has the same nonzero eigenvalues, and its eigenvectors u give the covariance's as C^T u
+    wide = n < d and d**3 > GRAM_PCA_MIN_COST
     vals, vecs = torch.linalg.eigh(centred @ centred.T if wide else centred.T @ centred)
     vals, vecs = vals.flip(0), vecs.flip(1)
     keep = int((vals > 1e-9 * vals[0]).sum()) if vals.numel() and vals[0] > 0 else 0
