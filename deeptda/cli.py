@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import os
 import sys
 import warnings
@@ -443,10 +444,10 @@ def _run_args(parser, epochs=True):
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(
-        prog="deeptda", description="Topological dimensionality reduction of sensor time series."
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
+    # no abbreviations: ``cluster --label`` must not be read as ``--labels`` (a file of bouts)
+    strict = functools.partial(argparse.ArgumentParser, allow_abbrev=False)
+    parser = strict(prog="deeptda", description="Topological dimensionality reduction of sensor time series.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=strict)
 
     demo = sub.add_parser(
         "demo",

@@ -14,6 +14,15 @@ def test_cli_help_for_every_subcommand(capsys):
         assert "usage" in capsys.readouterr().out
 
 
+def test_cli_options_are_never_abbreviated(capsys):
+    # ``cluster`` has ``--labels`` (a file of bouts) but no ``--label`` column: the two must not be confused
+    for args in (["cluster", "rec.csv", "--label", "behaviour"], ["embed", "rec.csv", "--meth", "umap"]):
+        with pytest.raises(SystemExit) as exc:
+            main(args)
+        assert exc.value.code == 2
+        assert "unrecognized arguments: " + " ".join(args[2:]) in capsys.readouterr().err
+
+
 def test_cli_demo_end_to_end(tmp_path, capsys):
     out = tmp_path / "demo"
     assert main(["demo", "--out", str(out), "--duration", "400", "--epochs", "3"]) == 0
