@@ -36,7 +36,7 @@ const i = idx[0], tr = decodeTrace(i), d = {t: hover_src.data.t};
 for (let c = 0; c < meta.n_channels; c++) d['ch' + c] = Array.from(tr[c]);
 hover_src.data = d;
 const cl = src.data.cluster_code[i];
-trace_fig.title.text = 'window ' + i + ' | recording ' + meta.recording_names[src.data.rec_code[i]]
+trace_fig.title.text = 'window ' + src.data.window[i] + ' | recording ' + meta.recording_names[src.data.rec_code[i]]
   + ' | start ' + fmtTime(src.data.start[i]) + ' | cluster ' + (cl >= 0 ? meta.cluster_names[cl] : '-');
 """
 )
@@ -100,7 +100,8 @@ const median = lengths.length % 2 ? lengths[(lengths.length - 1) / 2]
 const longest = lengths[lengths.length - 1];
 window.deeptdaSelection = {count: sel.length, total_s: total, bouts: bouts.length,
                            median_bout_s: median, longest_bout_s: longest};
-stats.text = '<b>' + sel.length.toLocaleString('en') + ' windows selected</b>: ' + fmtDuration(total)
+stats.text = '<b>' + sel.length.toLocaleString('en') + (meta.sampled ? ' sampled' : '') + ' windows selected</b>: '
+  + fmtDuration(total)
   + ' in ' + bouts.length + ' bouts (median ' + fmtDuration(median) + ', longest ' + fmtDuration(longest) + ')';
 """
 )

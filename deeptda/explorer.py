@@ -29,6 +29,7 @@ which keeps a 100,000-window page within tens of megabytes.
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +52,9 @@ from ._page import JS_COLOUR, JS_HOVER, JS_READY, JS_SELECT, JS_SHOW, render
 __all__ = ["explore", "selection_summary"]
 
 MAX_REPRESENTATIVES = 12
+#: Windows drawn on the maps by default (``explore(max_windows=...)``): the largest size the explore
+#: benchmark opens in headless Chromium (``docs/tables/explore.md``).
+MAX_WINDOWS = 100_000
 
 
 def _import_bokeh():
@@ -65,7 +69,10 @@ def _import_bokeh():
 # ---------------------------------------------------------------------------------------------
 
 
-def _build(X, panels, clusters, labels, recs, start, end, timed, title, channel_names, max_points, max_bytes):
+def _build(X, panels, clusters, labels, recs, start, end, timed, title, channel_names, max_points, max_bytes, shown):
+    """The page's document. ``X`` and ``panels`` hold the windows drawn (``shown``, their indices, or
+    None: every window); the other arrays hold every window, and the timeline and the cluster table
+    count them all."""
     from bokeh.document import Document
     from bokeh.events import DocumentReady
     from bokeh.layouts import column, row
@@ -86,26 +93,32 @@ def _build(X, panels, clusters, labels, recs, start, end, timed, title, channel_
     )
     from bokeh.plotting import figure
 
-    n, C, _ = X.shape
-    rec_codes = np.zeros(n, np.int64) if recs is None else recs[0]
+    n_all, (n, C, _) = len(start), X.shape
+    ids = np.arange(n_all) if shown is None else shown
+    rec_codes = np.zeros(n_all, np.int64) if recs is None else recs[0]
     rec_names = ["recording"] if recs is None else recs[1]
     q, lo, step, centres = quantised_traces(X, max_points, max_bytes)
     P = q.shape[2]
     duration = float(np.median(end - start))
     t_axis = centres * duration if (timed or duration != 1.0) else centres * X.shape[2]
-    modes = colour_modes(clusters, labels, recs, start, timed, n)
+
+    def drawn(cat):
+        return None if cat is None else (cat[0][ids], cat[1])
+
+    modes = colour_modes(drawn(clusters), drawn(labels), drawn(recs), start[ids], timed, n)
     first_mode = next(iter(modes))
-    cluster_codes = clusters[0] if clusters is not None else np.zeros(n, np.int64)
+    cluster_codes = clusters[0] if clusters is not None else np.zeros(n_all, np.int64)
     cluster_names = clusters[1] if clusters is not None else ["all"]
     noise = cluster_names.index("-1") if "-1" in cluster_names else -1
     cluster_code_col = np.where(cluster_codes == noise, -1, cluster_codes) if noise >= 0 else cluster_codes
 
     data = {
         "c": modes[first_mode]["values"],
-        "cluster_code": cluster_code_col.astype(np.int32),
-        "rec_code": rec_codes.astype(np.int32),
-        "start": start,
-        "end": end,
+        "window": ids.astype(np.int32),
+        "cluster_code": cluster_code_col[ids].astype(np.int32),
+        "rec_code": rec_codes[ids].astype(np.int32),
+        "start": start[ids],
+        "end": end[ids],
     }
     for key, mode in modes.items():
         data[f"c_{key}"] = mode["values"]
@@ -123,6 +136,7 @@ def _build(X, panels, clusters, labels, recs, start, end, timed, title, channel_
         "timed": bool(timed),
         "recording_names": rec_names,
         "cluster_names": cluster_names,
+        "sampled": shown is not None,
     }
     mode_meta = {k: {key: v for key, v in m.items() if key != "values"} for k, m in modes.items()}
 
@@ -283,7 +297,7 @@ def _build(X, panels, clusters, labels, recs, start, end, timed, title, channel_
         ],
     )
 
-    reps = _representatives(panels[names[0]], cluster_codes, cluster_names, q, lo, step)
+    reps = _representatives(panels[names[0]], cluster_codes[ids], cluster_names, q, lo, step)
     rep_figs = []
     for name, trace in reps:
         fig = figure(width=170, height=120, title=f"cluster {name}", toolbar_location=None, tools="")
@@ -292,10 +306,17 @@ def _build(X, panels, clusters, labels, recs, start, end, timed, title, channel_
         fig.xaxis.visible = fig.yaxis.visible = False
         rep_figs.append(fig)
 
+    sample_note = (
+        ""
+        if shown is None
+        else f" The maps show a seeded random sample of {n:,} of them (<code>max_windows</code>): selections "
+        "and their statistics are of the sampled windows; the timeline, the cluster counts and the "
+        "cluster table count every window."
+    )
     header = Div(
-        text=f"<h2 style='margin:4px 0'>{_escape(title)}</h2><p style='margin:0'>{n:,} windows of "
+        text=f"<h2 style='margin:4px 0'>{_escape(title)}</h2><p style='margin:0'>{n_all:,} windows of "
         f"{C} channel{'s' if C != 1 else ''}; {len(rec_names)} recording"
-        f"{'s' if len(rec_names) != 1 else ''}. Hover a point for its window; box or lasso "
+        f"{'s' if len(rec_names) != 1 else ''}.{sample_note} Hover a point for its window; box or lasso "
         "select (toolbar) to see the selection below; tick clusters to show or hide them.</p>",
         sizing_mode="stretch_width",
     )
@@ -355,6 +376,8 @@ def explore(
     out="explore.html",
     max_trace_points=64,
     max_trace_bytes=16_000_000,
+    max_windows=MAX_WINDOWS,
+    random_state=0,
 ):
     """Write one self-contained HTML page that links a map, its windows and their timeline.
 
@@ -390,6 +413,13 @@ def explore(
     max_trace_bytes : int, default=16_000_000
         Upper bound on the trace store (one byte per point); long windows of large
         collections are averaged down further to stay within it.
+    max_windows : int or None, default=100_000
+        More windows than this are drawn as a seeded random sample of ``max_windows`` of
+        them, with a warning and a note on the page (a page of millions of points is too
+        large for a browser to open); the timeline, the cluster counts and the cluster
+        table still count every window. ``None``: draw every window.
+    random_state : int, default=0
+        Seeds that sample.
 
     Returns
     -------
@@ -408,9 +438,25 @@ def explore(
     _import_bokeh()
     from ._io import atomic_path
 
-    X = as_windows(X)
+    X = np.asarray(X)
+    if X.ndim not in (2, 3):
+        as_windows(X)  # names the problem
     n = len(X)
     panels = as_panels(embedding, n)
+    if max_windows is not None and int(max_windows) < 1:
+        raise ValueError(f"max_windows must be None or a positive number of windows; got {max_windows!r}.")
+    shown = None
+    if max_windows is not None and n > int(max_windows):
+        shown = np.sort(np.random.default_rng(random_state).choice(n, int(max_windows), replace=False))
+        warnings.warn(
+            f"explore: {n:,} windows are more than max_windows={int(max_windows):,}; the maps draw a seeded "
+            f"random sample of {int(max_windows):,} of them (the timeline and the cluster table count every "
+            "window). Raise max_windows, or pass None, to draw more.",
+            UserWarning,
+            stacklevel=2,
+        )
+        X, panels = X[shown], {name: Y[shown] for name, Y in panels.items()}
+    X = as_windows(X)
     if channel_names is not None:
         channel_names = [str(c) for c in channel_names]
         if len(channel_names) != X.shape[1]:
@@ -426,7 +472,19 @@ def explore(
     rec = as_categories(recordings, "recordings", n)
     start, end, timed = window_times(times, ends, n, None if rec is None else rec[0])
     doc = _build(
-        X, panels, cl, lab, rec, start, end, timed, title, channel_names, int(max_trace_points), int(max_trace_bytes)
+        X,
+        panels,
+        cl,
+        lab,
+        rec,
+        start,
+        end,
+        timed,
+        title,
+        channel_names,
+        int(max_trace_points),
+        int(max_trace_bytes),
+        shown,
     )
     html = render(doc, title)
     out = Path(os.fspath(out))

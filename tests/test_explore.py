@@ -112,6 +112,25 @@ def test_plain_rows_and_no_times(tmp_path):
     assert page.stat().st_size > 0
 
 
+def test_max_windows_draws_a_seeded_sample_and_counts_every_window(collar, tmp_path):
+    w, codes, Y, rec = collar
+    n = len(w.X)
+    with pytest.warns(UserWarning, match=rf"explore: {n:,} windows are more than max_windows=60; .*sample of 60"):
+        page = _page(collar, tmp_path / "s.html", max_windows=60).read_text(encoding="utf-8")
+    with pytest.warns(UserWarning, match="max_windows"):
+        again = _page(collar, tmp_path / "t.html", max_windows=60).read_text(encoding="utf-8")
+    assert page == again, "the sample is seeded"
+    assert f"{n:,} windows of 3 channels; 2 recordings. The maps show a seeded random sample of 60" in page
+    full = _page(collar, tmp_path / "full.html").read_text(encoding="utf-8")
+    assert "seeded random sample" not in full
+    # the cluster counts next to the checkboxes are of every window, in both pages
+    for k in np.unique(codes):
+        assert f"cluster {k} ({int((codes == k).sum()):,})" in page
+    assert len(page) < len(full)
+    with pytest.raises(ValueError, match=r"max_windows must be None or a positive number"):
+        _page(collar, tmp_path / "bad.html", max_windows=0)
+
+
 # --- in a real browser ------------------------------------------------------------------------
 
 
@@ -228,6 +247,39 @@ def test_page_in_headless_chromium(collar, tmp_path):
         assert shown == int((codes == 0).sum())
         driver.save_screenshot(str(tmp_path / "collar.png"))
     assert (tmp_path / "collar.png").stat().st_size > 10_000
+
+
+def test_sampled_page_in_headless_chromium(collar, tmp_path):
+    _browser_or_skip()
+    w, codes, Y, rec = collar
+    with pytest.warns(UserWarning, match="max_windows"):
+        page = _page(collar, tmp_path / "sampled.html", max_windows=50)
+    # the timeline of every window: the same runs as a page that draws them all
+    _page(collar, tmp_path / "full.html", max_windows=None)
+    with headless_browser() as driver:
+        open_page(driver, tmp_path / "full.html")
+        full_runs = driver.execute_script(f"return {_model(driver, 'timeline_runs')}.data.left.length")
+        full_table = driver.execute_script(f"return {_model(driver, 'cluster_table')}.data.windows")
+        open_page(driver, page)
+        assert [e for e in driver.get_log("browser") if e["level"] == "SEVERE"] == []
+        ids = driver.execute_script(f"return Array.from({_model(driver, 'windows')}.data.window)")
+        assert len(ids) == 50 and ids == sorted(set(ids)) and max(ids) < len(w.X)
+        assert driver.execute_script(f"return {_model(driver, 'timeline_runs')}.data.left.length") == full_runs
+        assert driver.execute_script(f"return {_model(driver, 'cluster_table')}.data.windows") == full_table
+        # hovering the k-th drawn point names the window by its index in the data
+        driver.execute_script(
+            "const doc = Bokeh.documents[0];"
+            "const tool = doc.get_model_by_name('map_0').toolbar.tools.find(t => t.type === 'HoverTool'"
+            " || t.constructor.name === 'HoverTool');"
+            "tool.callback.execute(tool, {index: {indices: [3]}});"
+        )
+        title = driver.execute_script(f"return {_model(driver, 'trace_panel')}.title.text")
+        assert title.startswith(f"window {ids[3]} | recording ")
+        driver.execute_script(f"{_model(driver, 'windows')}.selected.indices = [0, 1, 2];")
+        _wait(driver, "return window.deeptdaSelection && window.deeptdaSelection.count === 3")
+        assert "3 sampled windows selected" in driver.execute_script(
+            f"return {_model(driver, 'selection_stats')}.text"
+        )
 
 
 def test_cli_explore_end_to_end(tmp_path):
