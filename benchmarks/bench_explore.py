@@ -1,17 +1,20 @@
 """Explore page benchmark: file size, write time and time to interactive in headless Chromium.
 
-The collar simulator is run long enough to give each size (1,000 / 10,000 / 100,000
-windows of 3 channels x 64 samples, 2.56 s windows with 1.28 s stride, split into 10
-recordings); DeepTDA is fitted on a seeded sample of 5,000 windows and maps all of them
-(one forward pass each), the simulator's behaviours are the clusters. For each size the
+The collar simulator is run long enough to give each size (1,000 / 10,000 / 100,000 /
+1,000,000 windows of 3 channels x 64 samples, 2.56 s windows with 1.28 s stride, split
+into 10 recordings; above 100,000 windows the simulated stream repeats a day later);
+DeepTDA is fitted on a seeded sample of 5,000 windows and maps all of them (one forward
+pass each), the simulator's behaviours are the clusters. For each size the
 page is written by ``deeptda.explore`` and opened three times in headless Chromium
 (``deeptda.browser``): the time from navigation start until the page is interactive
 (every view drawn, callbacks attached; median of the three), which renderer the page
 chose (``webgl`` with a GPU, ``canvas`` where WebGL is emulated, as in headless Chromium
 on a machine without one), and how long the page takes to answer a selection of 10 % of
-the windows (trace band, timeline marks and statistics updated).
+the windows (trace band, timeline marks and statistics updated). Above 100,000 windows the
+page draws a seeded sample of 100,000 (``explore(max_windows=...)``; column ``drawn``) and
+its timeline and cluster table count every window.
 
-    python benchmarks/bench_explore.py                       # 1k, 10k, 100k
+    python benchmarks/bench_explore.py                       # 1k, 10k, 100k, 1M
     python benchmarks/bench_explore.py --sizes 1000 --table docs/tables/explore.md
 
 Writes ``explore.csv`` into ``--out`` and prints the table.
@@ -21,6 +24,7 @@ import argparse
 import os
 import sys
 import time
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -30,12 +34,17 @@ from _harness import write_table  # noqa: E402
 
 from deeptda import DeepTDA, datasets, explore  # noqa: E402
 from deeptda.browser import find_chromium, headless_browser, open_page  # noqa: E402
+from deeptda.explorer import MAX_WINDOWS  # noqa: E402
 
 STRIDE_S = 1.28
 
 
+#: Windows simulated at most; larger sizes repeat the stream a day later (ten animals of the same day).
+MAX_SIMULATED = 100_000
+
+
 def collar_windows(n, seed):
-    duration = (n + 2) * STRIDE_S * 1.02 + 10
+    duration = (min(n, MAX_SIMULATED) + 2) * STRIDE_S * 1.02 + 10
     w = datasets.make_collar_windows(duration=duration, random_state=seed)
     keep = slice(0, min(n, len(w.X)))
     X, y, start, end = w.X[keep], w.y[keep], w.start[keep], w.end[keep]
@@ -69,19 +78,21 @@ def run(n, seed, out, repeats):
     Y = model.transform(X)
     page = os.path.join(out, f"explore_{n}.html")
     t0 = time.perf_counter()
-    explore(
-        X,
-        Y,
-        clusters=y,
-        recordings=recordings,
-        times=start,
-        ends=end,
-        channel_names=["x", "y", "z"],
-        title=f"collar, {n:,} windows",
-        out=page,
-    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # above MAX_WINDOWS the page draws a sample: the column says so
+        explore(
+            X,
+            Y,
+            clusters=y,
+            recordings=recordings,
+            times=start,
+            ends=end,
+            channel_names=["x", "y", "z"],
+            title=f"collar, {n:,} windows",
+            out=page,
+        )
     write_s = time.perf_counter() - t0
-    row = {"windows": n, "file_mb": os.path.getsize(page) / 1e6, "write_s": write_s}
+    row = {"windows": n, "drawn": min(n, MAX_WINDOWS), "file_mb": os.path.getsize(page) / 1e6, "write_s": write_s}
     if find_chromium() is None:
         print("no Chromium and ChromeDriver found: page not opened", file=sys.stderr)
         return row
@@ -103,7 +114,7 @@ def run(n, seed, out, repeats):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000, 1000000])
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--repeats", type=int, default=3, help="browser opens per page (median reported)")
     ap.add_argument("--out", default="results/bench")
