@@ -2,7 +2,8 @@
 
 * :func:`clusters_to_bouts`, :func:`clusters_to_samples`, :func:`time_budget` —
   window clusters as bouts on the timeline.
-* :func:`name_clusters` — names for clusters from a few labelled windows.
+* :func:`name_clusters` — names for clusters from a few labelled windows;
+  :func:`bout_labels` — those windows' names from a table of labelled bouts.
 * :func:`representative_windows` — the medoid window of each cluster.
 * :func:`alternation_counts`, :func:`alternation_merges` — how often clusters follow each
   other in time, and the merges of :class:`~deeptda.PersistenceClustering` that join
@@ -16,7 +17,8 @@ import pandas as pd
 
 from ._random import as_generator
 
-__all__ = ["clusters_to_bouts", "clusters_to_samples", "time_budget", "representative_windows", "name_clusters"]
+__all__ = ["clusters_to_bouts", "clusters_to_samples", "time_budget", "representative_windows"]
+__all__ += ["name_clusters", "bout_labels"]
 
 
 def name_clusters(labels, known):
@@ -62,6 +64,66 @@ def name_clusters(labels, known):
         values, counts = np.unique(mine.astype(str), return_counts=True)
         names[key] = str(values[int(np.argmax(counts))])
     return names
+
+
+def bout_labels(bouts, start, end, *, source="bouts"):
+    """One name per window from a table of labelled bouts (``start``, ``end``, ``label``); None elsewhere.
+
+    A window takes the label of the bout that holds its midpoint. Times are read
+    like the recording's: datetimes (compared in UTC when zone-aware), or numbers
+    in the unit of the windows' start and end. The result is ``known`` for
+    :func:`name_clusters`.
+
+    Parameters
+    ----------
+    bouts : DataFrame
+        Columns ``start``, ``end`` and ``label``, one row per labelled bout.
+    start, end : array-like of shape (n_windows,)
+        The windows' start and end (``Windows.start``, ``Windows.end``).
+    source : str, default="bouts"
+        What ``bouts`` is called in error messages (a file name).
+
+    Returns
+    -------
+    ndarray of object, shape (n_windows,)
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"start": [0.0, 10.0], "end": [4.0, 20.0], "label": ["lying", "walking"]})
+    >>> bout_labels(table, np.array([0.0, 5.0, 12.0]), np.array([2.0, 7.0, 14.0])).tolist()
+    ['lying', None, 'walking']
+    """
+    from .timestamps import parse_timestamps
+
+    missing = [c for c in ("start", "end", "label") if c not in bouts.columns]
+    if missing:
+        raise ValueError(f"{source} needs the columns start, end and label; it lacks {missing}.")
+
+    def seconds(values, name):  # float seconds (since the epoch for datetimes), and whether datetimes
+        if not isinstance(values, pd.DatetimeIndex):
+            values = parse_timestamps(values, name=name)
+        if isinstance(values, pd.DatetimeIndex):
+            if values.tz is not None:
+                values = values.tz_convert("UTC").tz_localize(None)
+            return values.as_unit("ns").asi8 / 1e9, True
+        return np.asarray(values, dtype=np.float64), False
+
+    win_start, timed = seconds(start, "window start")
+    win_end, _ = seconds(end, "window end")
+    b_start, b_timed = seconds(bouts["start"], f"{source}: start")
+    b_end, _ = seconds(bouts["end"], f"{source}: end")
+    if timed != b_timed:
+        raise ValueError(
+            f"{source} gives bout times as {'datetimes' if b_timed else 'numbers'} but the windows have "
+            f"{'datetimes' if timed else 'sample indices'}; use the same kind (--timestamp for datetimes)."
+        )
+    middle = (win_start + win_end) / 2
+    known = np.full(len(middle), None, dtype=object)
+    for s, e, label in zip(b_start, b_end, bouts["label"].to_numpy()):
+        known[(middle >= s) & (middle <= e)] = label
+    if not any(k is not None for k in known):
+        raise ValueError(f"no window falls inside a bout of {source}; check its times against the recording's.")
+    return known
 
 
 def _as_time(values):

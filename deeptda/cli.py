@@ -48,48 +48,14 @@ def _say(args, message):
 
 
 def _bout_labels(path, start, end):
-    """One name per window from a CSV of labelled bouts (``start, end, label``); None elsewhere.
-
-    A window takes the label of the bout that holds its midpoint. Times are read
-    like the recording's: datetimes (compared in UTC when zone-aware), or numbers
-    in the unit of the windows' start and end.
-    """
+    """One name per window from a CSV of labelled bouts (``start, end, label``); None elsewhere."""
     import pandas as pd
 
-    from .timestamps import parse_timestamps
+    from .bouts import bout_labels
 
     if not os.path.exists(path):
         raise FileNotFoundError(f"no such file: {path!r}; check the path of the labelled bouts.")
-    bouts = pd.read_csv(path)
-    missing = [c for c in ("start", "end", "label") if c not in bouts.columns]
-    if missing:
-        raise ValueError(f"{path} needs the columns start, end and label; it lacks {missing}.")
-
-    def seconds(values, name):  # float seconds (since the epoch for datetimes), and whether datetimes
-        if not isinstance(values, pd.DatetimeIndex):
-            values = parse_timestamps(values, name=name)
-        if isinstance(values, pd.DatetimeIndex):
-            if values.tz is not None:
-                values = values.tz_convert("UTC").tz_localize(None)
-            return values.as_unit("ns").asi8 / 1e9, True
-        return np.asarray(values, dtype=np.float64), False
-
-    win_start, timed = seconds(start, "window start")
-    win_end, _ = seconds(end, "window end")
-    b_start, b_timed = seconds(bouts["start"], f"{path}: start")
-    b_end, _ = seconds(bouts["end"], f"{path}: end")
-    if timed != b_timed:
-        raise ValueError(
-            f"{path} gives bout times as {'datetimes' if b_timed else 'numbers'} but the windows have "
-            f"{'datetimes' if timed else 'sample indices'}; use the same kind (--timestamp for datetimes)."
-        )
-    middle = (win_start + win_end) / 2
-    known = np.full(len(middle), None, dtype=object)
-    for s, e, label in zip(b_start, b_end, bouts["label"].to_numpy()):
-        known[(middle >= s) & (middle <= e)] = label
-    if not any(k is not None for k in known):
-        raise ValueError(f"no window falls inside a bout of {path}; check its times against the recording's.")
-    return known
+    return bout_labels(pd.read_csv(path), start, end, source=path)
 
 
 def _window_arg(text):
@@ -245,8 +211,9 @@ def cmd_cluster(args):
 
     channels = args.channels.split(",") if args.channels else None
     _say(args, f"reading {args.csv}")
-    frame = load_csv(args.csv, timestamp=args.timestamp, channels=channels, unit=args.unit)
-    w = sliding_windows(frame, _window_arg(args.window), _window_arg(args.stride))
+    frame = load_csv(args.csv, timestamp=args.timestamp, channels=channels, label=args.label, unit=args.unit)
+    # with --label, one name per window: the majority of its samples' (missing where they have none)
+    w = sliding_windows(frame, _window_arg(args.window), _window_arg(args.stride), labels=args.label)
     params = {"n_epochs": args.epochs, "map_epochs": args.epochs} if args.epochs else {}
     _say(args, f"fitting DeepTDA on {len(w.X)} windows of {w.X.shape[1]} channels x {w.X.shape[2]} samples")
     model = DeepTDA(random_state=args.seed, verbose=not args.quiet, **params).fit(w.X)
@@ -255,9 +222,10 @@ def cmd_cluster(args):
     clusterer = PersistenceClustering(n_clusters=args.n_clusters, random_state=args.seed)
     clusterer.fit(space, sequence=w.sequence)  # clusters alternating within bouts are one behaviour
     bouts = clusters_to_bouts(clusterer.labels_, w.start, w.end, min_duration=args.min_bout)
-    names = None
-    if args.labels:
-        names = name_clusters(clusterer.labels_, _bout_labels(args.labels, w.start, w.end))
+    names, known = None, None
+    if args.labels or args.label:
+        known = _bout_labels(args.labels, w.start, w.end) if args.labels else w.y
+        names = name_clusters(clusterer.labels_, known)
         bouts.insert(bouts.columns.get_loc("cluster") + 1, "behaviour", bouts["cluster"].map(names).astype(object))
     budget = time_budget(bouts, by_day=args.by_day)
     if names is not None:
@@ -279,10 +247,20 @@ def cmd_cluster(args):
     print(f"{len(w.X)} windows, {_count(clusterer)}, {len(bouts)} bouts")
     if names is not None:
         named = ", ".join(f"{k}: {v if v is not None else '(unnamed)'}" for k, v in names.items())
-        print(f"cluster names from {args.labels}: {named}")
+        print(f"cluster names from {args.labels or 'column ' + args.label}: {named}")
+        print(_agreement(clusterer.labels_, known))
     for name, path in paths.items():
         print(f"{name.split('.')[0]}: {path}")
     return 0
+
+
+def _agreement(clusters, known):
+    """The clusters' ARI with the known names, over the windows that have one."""
+    from sklearn.metrics import adjusted_rand_score
+
+    has = np.array([k is not None and k == k and k != "" for k in known], dtype=bool)
+    ari = adjusted_rand_score(np.asarray(known, dtype=object)[has].astype(str), np.asarray(clusters)[has])
+    return f"agreement with the {has.sum()} labelled windows: ARI {ari:.3f}"
 
 
 def _recording_windows(paths, args):
@@ -508,7 +486,9 @@ def build_parser():
     cluster.add_argument("--n-clusters", type=int, default=None, help="fix the number of clusters (tomato)")
     cluster.add_argument("--min-bout", type=float, default=None, help="merge bouts shorter than this (seconds)")
     cluster.add_argument("--by-day", action="store_true", help="time budget per calendar day")
-    cluster.add_argument("--labels", help="CSV of labelled bouts (start,end,label) that name the clusters by majority")
+    named = cluster.add_mutually_exclusive_group()
+    named.add_argument("--labels", help="CSV of labelled bouts (start,end,label) that name the clusters by majority")
+    named.add_argument("--label", help="label column (empty where unknown) that names the clusters by majority")
     _run_args(cluster)
     cluster.set_defaults(func=cmd_cluster)
 

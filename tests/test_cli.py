@@ -15,8 +15,8 @@ def test_cli_help_for_every_subcommand(capsys):
 
 
 def test_cli_options_are_never_abbreviated(capsys):
-    # ``cluster`` has ``--labels`` (a file of bouts) but no ``--label`` column: the two must not be confused
-    for args in (["cluster", "rec.csv", "--label", "behaviour"], ["embed", "rec.csv", "--meth", "umap"]):
+    # ``--labels`` (a file of bouts) and ``--label`` (a column) must never be read one for the other
+    for args in (["cluster", "rec.csv", "--lab", "behaviour"], ["embed", "rec.csv", "--meth", "umap"]):
         with pytest.raises(SystemExit) as exc:
             main(args)
         assert exc.value.code == 2

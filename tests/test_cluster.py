@@ -286,6 +286,33 @@ def test_cli_cluster_names_clusters_from_labelled_bouts(tmp_path, capsys):
     assert "behaviour" in budget.columns
 
 
+def test_cli_cluster_names_clusters_from_a_label_column(tmp_path, capsys):
+    from deeptda.datasets import load_csv, make_collar_stream
+    from deeptda.windows import sliding_windows
+
+    df = make_collar_stream(duration=600, random_state=1).drop(columns=["event"])
+    df["behaviour"] = df["behaviour"].astype(object)
+    df.iloc[len(df) // 2 :, df.columns.get_loc("behaviour")] = None  # only the first half annotated
+    csv = tmp_path / "rec.csv"
+    df.reset_index().to_csv(csv, index=False)
+    args = ["cluster", str(csv), "--out", str(tmp_path / "cl"), "--timestamp", "timestamp", "--window", "2.56s"]
+    args += ["--stride", "1.28s", "--epochs", "5", "--quiet"]
+    assert main(args + ["--label", "behaviour"]) == 0
+    out = capsys.readouterr().out
+    frame = load_csv(csv, timestamp="timestamp", label="behaviour")
+    y = sliding_windows(frame, "2.56s", "1.28s", labels="behaviour").y
+    labelled = int(pd.Series(y).notna().sum())
+    assert 0 < labelled < len(y)
+    assert "cluster names from column behaviour: " in out
+    assert re.search(rf"agreement with the {labelled} labelled windows: ARI (0\.\d+|1\.000)", out)
+    bouts = pd.read_csv(tmp_path / "cl" / "bouts.csv")
+    assert set(bouts["behaviour"].dropna()) <= set(df["behaviour"].dropna())
+    # one way of naming at a time
+    with pytest.raises(SystemExit) as exc:
+        main(args + ["--label", "behaviour", "--labels", str(csv)])
+    assert exc.value.code == 2 and "not allowed with argument" in capsys.readouterr().err
+
+
 def test_count_comes_with_its_bootstrap_range():
     X, _ = blobs(6)
     model = PersistenceClustering(random_state=0).fit(X)

@@ -90,6 +90,7 @@ LONG_MODULES = {
     "deeptda.cluster": "PersistenceClustering: ToMATo, the bootstrap count, merges by time alternation, predict",
     "deeptda.training": "the two training loops (encoder, map) and the graph and start layout the map is trained on",
     "deeptda.encoders": "the network's modules (encoders, input views, heads) and how their weights start",
+    "deeptda.bouts": "window clusters back on the timeline: bouts, samples, budgets, names, medoids, alternation",
 }
 
 

@@ -277,9 +277,7 @@ def test_sampled_page_in_headless_chromium(collar, tmp_path):
         assert title.startswith(f"window {ids[3]} | recording ")
         driver.execute_script(f"{_model(driver, 'windows')}.selected.indices = [0, 1, 2];")
         _wait(driver, "return window.deeptdaSelection && window.deeptdaSelection.count === 3")
-        assert "3 sampled windows selected" in driver.execute_script(
-            f"return {_model(driver, 'selection_stats')}.text"
-        )
+        assert "3 sampled windows selected" in driver.execute_script(f"return {_model(driver, 'selection_stats')}.text")
 
 
 def test_cli_explore_end_to_end(tmp_path):
