@@ -263,10 +263,14 @@ def _agreement(clusters, known):
     return f"agreement with the {has.sum()} labelled windows: ARI {ari:.3f}"
 
 
-def _recording_windows(paths, args):
-    """Pooled windows of CSV recordings: X, labels or None, recording names, start, end, channels, runs."""
+def _recording_windows(paths, args, pipeline=None):
+    """Pooled windows of CSV recordings: X, labels or None, recording names, start, end, channels, runs.
+    With a herd ``pipeline``, each recording must have its sampling rate."""
+    import pandas as pd
+
     from ._io import naming
     from .datasets import load_csv
+    from .timestamps import sampling_interval
     from .windows import sliding_windows
 
     channels = args.channels.split(",") if args.channels else None
@@ -275,6 +279,10 @@ def _recording_windows(paths, args):
         _say(args, f"reading {path}")
         with naming(path) if len(paths) > 1 else contextlib.nullcontext():  # of several files, say which one
             frame = load_csv(path, timestamp=args.timestamp, channels=channels, label=args.label, unit=args.unit)
+            if pipeline is not None:
+                timed = isinstance(frame.index, pd.DatetimeIndex)
+                dt = sampling_interval(frame.index.as_unit("ns").asi8 / 1e9) if timed and len(frame) > 1 else None
+                pipeline.check_interval(dt, os.path.basename(path))
             signal = [c for c in frame.columns if c != args.label]
             w = sliding_windows(
                 frame, _window_arg(args.window), _window_arg(args.stride), channels=signal, labels=args.label
@@ -313,9 +321,11 @@ def cmd_explore(args):
         try:  # a herd pipeline (deeptda fit) brings its window settings and clusters
             herd = HerdPipeline.load(args.model)
             args.window, args.stride = str(herd.window), str(herd.stride)
+            args.timestamp = args.timestamp or herd.timestamp  # and its columns, unless told otherwise
+            args.channels = args.channels or (",".join(herd.channels) if herd.channels else None)
         except ValueError:
             model = DeepTDA.load(args.model)
-    X, labels, recordings, start, end, channels, sequence = _recording_windows(args.csv, args)
+    X, labels, recordings, start, end, channels, sequence = _recording_windows(args.csv, args, herd)
     if herd is not None:
         model = herd.model
         embedding, clusters = herd.assign(X)  # the pipeline's clusters, so ids match every recording it mapped

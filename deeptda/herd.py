@@ -81,19 +81,26 @@ class HerdPipeline:
     def windows(self, rec, chunk_rows=CHUNK_ROWS):
         """Windows of a recording with this pipeline's settings (checks its sampling interval)."""
         if self.interval_s is not None:
-            dt = interval_seconds(rec, chunk_rows)
-            if dt is None:
-                raise ValueError(
-                    f"recording {rec.name!r} has no timestamps but the pipeline was fitted on timestamped "
-                    "recordings; give the same timestamp column."
-                )
-            if abs(dt - self.interval_s) > 0.02 * self.interval_s:
-                raise ValueError(
-                    f"recording {rec.name!r} is sampled every {dt:.4g} s but the pipeline every "
-                    f"{self.interval_s:.4g} s; resample it to the pipeline's rate first "
-                    "(e.g. pandas' resample().mean())."
-                )
+            self.check_interval(interval_seconds(rec, chunk_rows), rec.name)
         return iter_windows(rec, self.window, self.stride, chunk_rows=chunk_rows)
+
+    def check_interval(self, dt, name):
+        """Refuse a recording sampled at another rate than the pipeline's: its windows of the same
+        number of samples would span another time. ``dt``: its sampling interval in seconds, or
+        None where it has no timestamps."""
+        if self.interval_s is None:
+            return
+        if dt is None:
+            raise ValueError(
+                f"recording {name!r} has no timestamps but the pipeline was fitted on timestamped "
+                "recordings; give the same timestamp column."
+            )
+        if abs(dt - self.interval_s) > 0.02 * self.interval_s:
+            raise ValueError(
+                f"recording {name!r} is sampled every {dt:.4g} s but the pipeline every "
+                f"{self.interval_s:.4g} s; resample it to the pipeline's rate first "
+                "(e.g. pandas' resample().mean())."
+            )
 
     def to_bytes(self):
         import torch

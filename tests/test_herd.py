@@ -294,19 +294,27 @@ def test_cli_fit_apply_and_resume_after_a_kill(herd, tmp_path):
             str(herd / "cow0.csv"),
             "--model",
             str(model),
-            "--timestamp",
-            "timestamp",
-            "--channels",
-            "x,y,z",
             "--out",
             str(page),
             "--quiet",
-        ),
+        ),  # the pipeline brings its timestamp column and channels
         check=True,
         capture_output=True,
         timeout=600,
     )
     assert page.stat().st_size > 0
+    # a recording at another rate would give windows of another duration: refused, named
+    slow = tmp_path / "slow.csv"
+    pd.read_csv(herd / "cow0.csv").iloc[::2].to_csv(slow, index=False)
+    refused = subprocess.run(
+        _cli("explore", str(slow), "--model", str(model), "--out", str(tmp_path / "slow.html"), "--quiet"),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert refused.returncode != 0
+    assert "recording 'slow.csv' is sampled every 0.08 s but the pipeline every 0.04 s" in refused.stderr
+    assert not (tmp_path / "slow.html").exists()
 
 
 def test_clusters_that_alternate_in_time_are_merged_over_the_whole_herd(recordings, pipeline):
