@@ -242,7 +242,7 @@ def load_csv(path, *, timestamp=None, channels=None, label=None, unit=None, erro
         check_memory(
             3 * size,
             f"reading the {size / 2**30:.2f} GB CSV {os.fspath(path)!r}",
-            "read fewer columns with channels=[...], or split the recording into shorter files",
+            "read fewer columns with channels=[...] (--channels), or split the recording into shorter files",
         )
     usecols = wanted = None
     if channels is not None:
@@ -291,7 +291,8 @@ def load_csv(path, *, timestamp=None, channels=None, label=None, unit=None, erro
         if ignored:
             warnings.warn(
                 f"columns {ignored} are not numeric and are not used as channels; name the channels "
-                "(channels=[...]) or the label column (label=...) to choose them yourself.",
+                "(channels=[...], or --channels in the shell) or the label column (label=..., --label) to choose "
+                "them yourself.",
                 UserWarning,
                 stacklevel=2,
             )
@@ -299,7 +300,9 @@ def load_csv(path, *, timestamp=None, channels=None, label=None, unit=None, erro
     if missing:
         raise ValueError(f"channels {missing} are not in {source}; columns are {list(frame.columns)}.")
     if not channels:
-        raise ValueError(f"{source} has no numeric columns to use as channels; name them with channels=[...].")
+        raise ValueError(
+            f"{source} has no numeric columns to use as channels; name them with channels=[...] (--channels)."
+        )
     out = pd.DataFrame(index=frame.index)
     for column in channels:
         values = frame[column]

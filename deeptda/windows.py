@@ -138,7 +138,7 @@ def _parse_stream(data, *, timestamp=None, channels=None, labels=None) -> _Strea
             if missing:
                 raise ValueError(f"channels {missing} are not in the DataFrame.")
         if not channels:
-            raise ValueError("the DataFrame has no numeric channel columns; pass channels=[...].")
+            raise ValueError("the DataFrame has no numeric channel columns; pass channels=[...] (--channels).")
         try:
             values = frame[list(channels)].to_numpy(dtype=np.float64)
         except (TypeError, ValueError) as exc:
