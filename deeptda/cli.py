@@ -357,6 +357,7 @@ def cmd_explore(args):
         channel_names=channels,
         title=title,
         out=args.out,
+        max_windows=args.max_windows or None,
     )
     print(f"{len(X)} windows, {len(set(clusters) - {-1})} clusters")
     print(f"page: {page}")
@@ -432,6 +433,8 @@ def _run_args(parser, epochs=True):
 
 
 def build_parser():
+    from .explorer import MAX_WINDOWS
+
     # no abbreviations: ``cluster --label`` must not be read as ``--labels`` (a file of bouts)
     strict = functools.partial(argparse.ArgumentParser, allow_abbrev=False)
     parser = strict(prog="deeptda", description="Topological dimensionality reduction of sensor time series.")
@@ -524,6 +527,12 @@ def build_parser():
         "--compare", nargs="+", choices=["tsne", "umap"], help="add linked t-SNE and/or UMAP panels next to DeepTDA's"
     )
     explore.add_argument("--title", help="page title (default: the file names)")
+    explore.add_argument(
+        "--max-windows",
+        type=int,
+        default=MAX_WINDOWS,
+        help=f"windows drawn on the maps, a seeded sample (default: {MAX_WINDOWS:,}; 0: all)",
+    )
     explore.add_argument("--screenshot", help="also save a PNG of the page (needs Chromium and ChromeDriver)")
     _run_args(explore)
     explore.set_defaults(func=cmd_explore)

@@ -131,6 +131,21 @@ def test_max_windows_draws_a_seeded_sample_and_counts_every_window(collar, tmp_p
         _page(collar, tmp_path / "bad.html", max_windows=0)
 
 
+def test_cli_explore_max_windows(tmp_path, capsys):
+    from deeptda import datasets
+    from deeptda.cli import main
+
+    stream = datasets.make_collar_stream(duration=240, random_state=1).drop(columns=["event", "behaviour"])
+    csv = tmp_path / "cow.csv"
+    stream.to_csv(csv, index_label="timestamp")
+    args = ["explore", str(csv), "--timestamp", "timestamp", "--window", "2.56s", "--epochs", "2", "--quiet"]
+    assert main(args + ["--max-windows", "50", "--out", str(tmp_path / "s.html")]) == 0
+    assert "deeptda: warning: explore: " in capsys.readouterr().err
+    assert "seeded random sample of 50 of them" in (tmp_path / "s.html").read_text(encoding="utf-8")
+    assert main(args + ["--max-windows", "0", "--out", str(tmp_path / "all.html")]) == 0
+    assert "seeded random sample" not in (tmp_path / "all.html").read_text(encoding="utf-8")
+
+
 # --- in a real browser ------------------------------------------------------------------------
 
 
