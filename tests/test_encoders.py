@@ -39,7 +39,7 @@ def test_wide_blocks_take_the_gram_route_to_the_same_projection(monkeypatch):
     X = rng.normal(size=(40, 3, 120)).astype(np.float32) * np.linspace(2, 0.2, 120, dtype=np.float32)
     X[20:] = X[:20]  # repeated windows: a block of rank 20, fewer than the 39 components asked for
     dims = view_dims(X.shape[1:], len(X))
-    assert 40 * 40 * 360 < encoders.GRAM_PCA_MIN_COST  # this size takes LAPACK's SVD ...
+    assert 360**3 < encoders.GRAM_PCA_MIN_COST  # this size takes the covariance's eigenproblem ...
     svd = InputView(X.shape[1:], dims).fit(X, random_state=0)
     monkeypatch.setattr(encoders, "GRAM_PCA_MIN_COST", 0)  # ... and now the Gram matrix
     gram = InputView(X.shape[1:], dims).fit(X, random_state=0)
@@ -51,6 +51,22 @@ def test_wide_blocks_take_the_gram_route_to_the_same_projection(monkeypatch):
     assert np.abs(b[:, 20 : dims[0]]).max() == 0.0
     for i in range(2):
         np.testing.assert_allclose(float(getattr(svd, f"scale{i}")), float(getattr(gram, f"scale{i}")), rtol=1e-6)
+
+
+def test_narrow_blocks_take_the_covariance_route_to_sklearns_projection(monkeypatch):
+    import deeptda.encoders as encoders
+
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(300, 3, 40)).astype(np.float32) * np.linspace(2, 0.2, 40, dtype=np.float32)
+    dims = view_dims(X.shape[1:], len(X))  # 64 of 120 columns, all 63 of the spectra
+    assert 120**3 <= encoders.GRAM_PCA_MIN_COST  # the covariance's eigenproblem ...
+    cov = InputView(X.shape[1:], dims).fit(X, random_state=0)
+    monkeypatch.setattr(encoders, "GRAM_PCA_MIN_COST", 1000)  # ... and now scikit-learn's PCA
+    ref = InputView(X.shape[1:], dims).fit(X, random_state=0)
+    for name in ("mean0", "components0", "mean1", "components1"):
+        np.testing.assert_allclose(getattr(cov, name).numpy(), getattr(ref, name).numpy(), atol=1e-5)
+    x = torch.as_tensor(rng.normal(size=(10, 3, 40)).astype(np.float32))
+    np.testing.assert_allclose(cov(x).numpy(), ref(x).numpy(), atol=1e-4)
 
 
 def test_principal_directions_of_wide_rows_come_from_the_gram_matrix(monkeypatch):
