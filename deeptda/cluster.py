@@ -544,9 +544,8 @@ def _auto_neighbors(n):
 
 def _principal_axes(X, max_dims):
     """``(mean, components)`` of the ``max_dims`` leading principal axes of ``X``, or ``None``
-    when ``X`` has no more columns than that. The same PCA as the representation's input views
-    (:class:`~deeptda.encoders.InputView`): seeded randomized SVD on large inputs, so no
-    columns x columns matrix, and deterministic signs."""
+    when ``X`` has no more columns than that. scikit-learn's PCA: a seeded randomized SVD on
+    large inputs, so no columns x columns matrix, and deterministic signs."""
     if max_dims is None or X.shape[1] <= max_dims:
         return None
     from sklearn.decomposition import PCA
