@@ -106,6 +106,10 @@ DEFAULT_SETS = AEON + ROWS + list(AS_GIVEN) + [s for s in SIMULATED if s != "wea
 METHODS = ["DeepTDA", "t-SNE", "UMAP", "PCA"]
 #: UMAP's default without a seed, its parallel mode: the fit-time reference (clean sets only).
 FIT_REFERENCE = "UMAP (unseeded, all cores)"
+#: A set is lost when DeepTDA's mean accuracy is more than 0.02 below the best peer's. The
+#: margin of 1e-9 is for floating-point sums only: a mean of three accuracies on 150 samples
+#: can sit exactly on the line (426/450 against 435/450) and come out 2e-17 beyond it.
+LINE = 0.02 + 1e-9
 
 
 def load(name):
@@ -290,8 +294,8 @@ def headline(summary, seeds):
     )
     if peers:  # a run of DeepTDA alone (``--methods DeepTDA`` without ``--update``) has no peers to stand against
         margin = wide["DeepTDA"] - wide[peers].max(axis=1)
-        losses = margin[margin < -0.02].sort_values()
-        close = int((margin >= -0.02).sum())
+        losses = margin[margin < -LINE].sort_values()
+        close = int((margin >= -LINE).sum())
         if len(losses):
             lost = "; ".join(f"{s} ({v:+.3f})" for s, v in losses.items())
             standing = f"on {close} sets and loses by more on: {lost}"
@@ -445,7 +449,7 @@ def summary_markdown(summary, seeds):
                 else np.nan
             )
             diff = g.loc["DeepTDA", "knn_accuracy"] - peer
-            verdict = f"{diff:+.3f}" + (" *lose*" if diff < -0.02 else "")
+            verdict = f"{diff:+.3f}" + (" *lose*" if diff < -LINE else "")
 
         def td(m):
             if m not in g.index:
