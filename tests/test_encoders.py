@@ -40,17 +40,17 @@ def test_wide_blocks_take_the_gram_route_to_the_same_projection(monkeypatch):
     X[20:] = X[:20]  # repeated windows: a block of rank 20, fewer than the 39 components asked for
     dims = view_dims(X.shape[1:], len(X))
     assert 360**3 < encoders.GRAM_PCA_MIN_COST  # this size takes the covariance's eigenproblem ...
-    svd = InputView(X.shape[1:], dims).fit(X, random_state=0)
+    cov = InputView(X.shape[1:], dims).fit(X, random_state=0)
     monkeypatch.setattr(encoders, "GRAM_PCA_MIN_COST", 0)  # ... and now the Gram matrix
     gram = InputView(X.shape[1:], dims).fit(X, random_state=0)
     x = torch.as_tensor(rng.normal(size=(10, 3, 120)).astype(np.float32))
-    a, b = svd(x).numpy(), gram(x).numpy()
+    a, b = cov(x).numpy(), gram(x).numpy()
     leading = [*range(19), *range(dims[0], dims[0] + 19)]  # components within the rank: the same
     np.testing.assert_allclose(a[:, leading], b[:, leading], atol=1e-4)
     # beyond the rank the axes are zero: new windows project to 0 there, not onto noise
     assert np.abs(b[:, 20 : dims[0]]).max() == 0.0
     for i in range(2):
-        np.testing.assert_allclose(float(getattr(svd, f"scale{i}")), float(getattr(gram, f"scale{i}")), rtol=1e-6)
+        np.testing.assert_allclose(float(getattr(cov, f"scale{i}")), float(getattr(gram, f"scale{i}")), rtol=1e-6)
 
 
 def test_narrow_blocks_take_the_covariance_route_to_sklearns_projection(monkeypatch):
