@@ -345,6 +345,19 @@ def test_touching_blobs_of_very_unequal_size_are_two(seed):
     assert adjusted_rand_score(y, model.labels_) > 0.95
 
 
+def test_a_small_group_is_not_merged_through_its_rims_edges_into_a_denser_one():
+    # three separated 10-D groups of 350, 120 and 30 rows: with sqrt(n) = 22 neighbours the
+    # small group's rim points list points of the large one; without the reach rule
+    # (REACH) that edge merged the small group on half of these seeds
+    found = []
+    for seed in range(6):
+        rng = np.random.default_rng(seed)
+        centres = np.eye(3, 10) * 8.0 / np.sqrt(2)
+        X = np.concatenate([rng.normal(c, 1.0, (m, 10)) for c, m in zip(centres, (350, 120, 30))])
+        found.append(PersistenceClustering(random_state=seed).fit(X).n_clusters_)
+    assert found.count(3) >= 5 and max(found) == 3, found
+
+
 def test_band_over_the_dense_points_is_narrower_than_over_all():
     # the band's supremum over every point is set by the sparse tails; over the densest
     # tenth it is smaller, so well-resolved modes are not merged

@@ -256,6 +256,40 @@ def test_density_modes_match_gudhi_tomato():
     assert adjusted_rand_score(reference.labels_, ours) == 1.0
 
 
+def test_reach_cuts_an_outliers_bridge_between_dense_groups_and_leaves_no_small_component():
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+    from sklearn.neighbors import NearestNeighbors
+
+    from deeptda.topology import symmetric_graph
+
+    def components(graph, n):
+        matrix = csr_matrix((np.ones(len(graph[1])), graph[1], graph[0]), shape=(n, n))
+        return connected_components(matrix, directed=False)[1]
+
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        # two tight groups 10 apart and one point halfway, whose 10 neighbours lie in both
+        X = np.r_[rng.normal((0, 0), 0.3, (30, 2)), rng.normal((10, 0), 0.3, (30, 2)), [[5.0, 0.0]]]
+        dist, ind = NearestNeighbors(n_neighbors=10).fit(X).kneighbors()
+        assert {0, 1} <= set((ind[60] >= 30).tolist())  # it lists points of both groups
+        assert len(np.unique(components(symmetric_graph(ind), 61))) == 1
+        pruned = components(symmetric_graph(ind, distances=dist, reach=1.5), 61)
+        assert len(np.unique(pruned[:30])) == len(np.unique(pruned[30:60])) == 1 and pruned[0] != pruned[30]
+        assert pruned[60] == pruned[ind[60, 0]]  # the point keeps the edge to its nearest neighbour
+        # no limit on the reach: the plain graph
+        wide = symmetric_graph(ind, distances=dist, reach=np.inf)
+        assert all(np.array_equal(a, b) for a, b in zip(wide, symmetric_graph(ind)))
+    # a component smaller than a neighbourhood gets its edges back: none is left that small
+    # (two outliers, each the other's nearest: pruned, they would be a pair apart)
+    X = np.r_[np.random.default_rng(3).normal(0, 0.1, (50, 2)), [[6.0, 6.0], [6.2, 6.0]]]
+    dist, ind = NearestNeighbors(n_neighbors=8).fit(X).kneighbors()
+    assert np.all(dist[50:, 1:] > 1.5 * dist[ind[50:, 1:], -1])  # every edge but the pair's is pruned
+    assert len(np.unique(components(symmetric_graph(ind, distances=dist, reach=1.5), len(X)))) == 1
+    with pytest.raises(ValueError, match="reach needs distances"):
+        symmetric_graph(ind, reach=1.5)
+
+
 def test_density_modes_exact_small_case_and_ties():
     from deeptda.topology import density_modes, symmetric_graph
 

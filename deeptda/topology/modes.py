@@ -44,23 +44,65 @@ class DensityModes(NamedTuple):
     components: np.ndarray
 
 
-def symmetric_graph(neighbours, n=None, extra_edges=None):
+def symmetric_graph(neighbours, n=None, extra_edges=None, *, distances=None, reach=None):
     """CSR ``(indptr, indices)`` of the undirected graph with an edge i-j when j is among
     i's neighbours (rows of ``neighbours``) or i among j's, plus ``extra_edges`` (m, 2).
+
+    With ``distances`` (the neighbours' distances, rows sorted as ``neighbours``) and
+    ``reach``, j's place among i's neighbours makes an edge only if i is also near j on
+    j's own scale: ``distance(i, j) <= reach * r(j)``, where ``r(j)`` is j's distance
+    to its last listed neighbour. Each point keeps the edge to its nearest neighbour.
+    A sparse point (an outlier, the rim of a small group) then no longer bridges two
+    dense groups on the strength of its own wide neighbourhood: in ``d`` dimensions a
+    kNN radius scales as the density to the power ``-1/d``, so within a smooth density
+    nothing is cut, and only edges into points about ``reach ** d`` times denser fall.
+    A connected component with fewer points than a row of ``neighbours`` is too small
+    to hold a neighbourhood of its own: its points get all their edges back (repeated
+    until no component is that small), so the pruning never creates a cluster of
+    outliers.
 
     Examples
     --------
     >>> indptr, indices = symmetric_graph([[1], [2], [1]])
     >>> indptr.tolist(), indices.tolist()
     ([0, 1, 3, 4], [1, 0, 2, 1])
+
+    Point 3 lists points 2 (its nearest, kept) and 1, which is 4 away, beyond 1.5 times
+    point 1's own radius (1): that edge goes.
+
+    >>> ind = [[1, 2], [0, 2], [1, 0], [2, 1]]
+    >>> dist = [[1.0, 2.0], [1.0, 1.0], [1.0, 2.0], [3.0, 4.0]]
+    >>> indptr, indices = symmetric_graph(ind, distances=dist, reach=1.5)
+    >>> [indices[indptr[i]:indptr[i + 1]].tolist() for i in range(4)]
+    [[1, 2], [0, 2], [0, 1, 3], [2]]
     """
-    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
 
     ind = np.asarray(neighbours, dtype=np.int64)
     n = ind.shape[0] if n is None else n
-    rows, cols = np.repeat(np.arange(ind.shape[0]), ind.shape[1]), ind.ravel()
-    if extra_edges is not None and len(extra_edges):
-        extra = np.asarray(extra_edges, dtype=np.int64)
+    rows = np.repeat(np.arange(ind.shape[0]), ind.shape[1])
+    extra = np.asarray(extra_edges, dtype=np.int64).reshape(-1, 2) if extra_edges is not None else None
+    if reach is None:
+        return _csr(rows, ind.ravel(), n, extra)
+    dist = np.asarray(distances, dtype=np.float64)
+    if distances is None or dist.shape != ind.shape:
+        raise ValueError(f"reach needs distances of the neighbours' shape {ind.shape}; got {np.shape(distances)}.")
+    kept = dist <= reach * dist[ind, -1]
+    kept[:, 0] = True
+    while True:
+        indptr, indices = _csr(rows[kept.ravel()], ind.ravel()[kept.ravel()], n, extra)
+        _, component = connected_components(_matrix(indptr, indices, n), directed=False)
+        small = np.bincount(component)[component] < ind.shape[1]
+        small = small[: ind.shape[0]]
+        if kept[small].all():
+            return indptr, indices
+        kept[small] = True
+
+
+def _csr(rows, cols, n, extra=None):
+    from scipy.sparse import coo_matrix
+
+    if extra is not None and len(extra):
         rows, cols = np.r_[rows, extra[:, 0]], np.r_[cols, extra[:, 1]]
     A = coo_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n, n)).tocsr()
     A = (A + A.T).tocsr()
@@ -68,6 +110,12 @@ def symmetric_graph(neighbours, n=None, extra_edges=None):
     A.eliminate_zeros()
     A.sort_indices()
     return A.indptr.astype(np.int64), A.indices.astype(np.int64)
+
+
+def _matrix(indptr, indices, n):
+    from scipy.sparse import csr_matrix
+
+    return csr_matrix((np.ones(len(indices), dtype=np.int8), indices, indptr), shape=(n, n))
 
 
 def density_modes(graph, density, *, keep=None):
