@@ -83,23 +83,23 @@ def symmetric_graph(neighbours, n=None, extra_edges=None, *, distances=None, rea
     rows = np.repeat(np.arange(ind.shape[0]), ind.shape[1])
     extra = np.asarray(extra_edges, dtype=np.int64).reshape(-1, 2) if extra_edges is not None else None
     if reach is None:
-        return _csr(rows, ind.ravel(), n, extra)
+        return _csr(_adjacency(rows, ind.ravel(), n, extra))
     dist = np.asarray(distances, dtype=np.float64)
     if distances is None or dist.shape != ind.shape:
         raise ValueError(f"reach needs distances of the neighbours' shape {ind.shape}; got {np.shape(distances)}.")
     kept = dist <= reach * dist[ind, -1]
     kept[:, 0] = True
     while True:
-        indptr, indices = _csr(rows[kept.ravel()], ind.ravel()[kept.ravel()], n, extra)
-        _, component = connected_components(_matrix(indptr, indices, n), directed=False)
-        small = np.bincount(component)[component] < ind.shape[1]
-        small = small[: ind.shape[0]]
+        A = _adjacency(rows[kept.ravel()], ind.ravel()[kept.ravel()], n, extra)
+        _, component = connected_components(A, directed=False)
+        small = (np.bincount(component)[component] < ind.shape[1])[: ind.shape[0]]
         if kept[small].all():
-            return indptr, indices
+            return _csr(A)
         kept[small] = True
 
 
-def _csr(rows, cols, n, extra=None):
+def _adjacency(rows, cols, n, extra=None):
+    """The symmetric 0/1 sparse matrix of the edges ``rows[i]``-``cols[i]`` and ``extra``, no loops."""
     from scipy.sparse import coo_matrix
 
     if extra is not None and len(extra):
@@ -109,13 +109,11 @@ def _csr(rows, cols, n, extra=None):
     A.setdiag(0)
     A.eliminate_zeros()
     A.sort_indices()
+    return A
+
+
+def _csr(A):
     return A.indptr.astype(np.int64), A.indices.astype(np.int64)
-
-
-def _matrix(indptr, indices, n):
-    from scipy.sparse import csr_matrix
-
-    return csr_matrix((np.ones(len(indices), dtype=np.int8), indices, indptr), shape=(n, n))
 
 
 def density_modes(graph, density, *, keep=None):
