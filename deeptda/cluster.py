@@ -28,8 +28,8 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
 
     ToMATo (:func:`deeptda.topology.density_modes`):
     a log distance-to-measure density on the symmetric ``n_neighbors`` graph
-    (j is i's neighbour or i is j's, except where i is far from a much denser j on
-    j's own scale, ``REACH``: an outlier does not bridge two groups); every local maximum starts a cluster, which
+    (j is i's neighbour or i is j's, except where i is far from a j about ``REACH_DENSITY``
+    times denser, on j's own scale: an outlier does not bridge two groups); every local maximum starts a cluster, which
     merges into a higher one when its prominence (density at birth minus
     density at merge) is exhausted. A group of points that are nobody else's
     neighbours (a separate component of the graph) is a cluster of infinite
@@ -295,11 +295,11 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
         dist, ind = NearestNeighbors(n_neighbors=k).fit(X).kneighbors()
         density = _log_dtm_density(dist, X.shape[1])
         # a group of points with no neighbour outside it: a component, of infinite prominence
-        graph = symmetric_graph(ind, distances=dist, reach=REACH)
+        graph = symmetric_graph(ind, distances=dist, reach=REACH_DENSITY ** (1.0 / X.shape[1]))
         modes = density_modes(graph, density)
         if self.n_clusters is not None and self.n_clusters < len(modes.components):
             # fewer clusters than components asked for: join the components along the minimum
-            # spanning tree, on every kNN edge (no REACH), so that they merge by prominence too
+            # spanning tree, on every kNN edge (no reach), so that they merge by prominence too
             from .topology import zero_dim_pairs
 
             graph = symmetric_graph(ind, extra_edges=zero_dim_pairs(X).edges)
@@ -471,9 +471,10 @@ def _by_size(labels):
     return np.where(labels == -1, -1, mapping[labels])
 
 
-#: An edge of the density's graph from i to its neighbour j needs i within this many times j's own
-#: ``n_neighbors``-th neighbour distance (:func:`deeptda.topology.symmetric_graph`).
-REACH = 1.5
+#: An edge of the density's graph from i to its neighbour j is cut when j is about this many times denser:
+#: i must lie within ``REACH_DENSITY ** (1/d)`` times j's ``n_neighbors``-th neighbour distance in d dimensions
+#: (:func:`deeptda.topology.symmetric_graph`), as a kNN radius scales as density^(-1/d).
+REACH_DENSITY = 5.0
 
 #: How many times the next prominence a mode's prominence must be for the count to move to
 #: the gap between them (:func:`_clear_gap`).

@@ -348,7 +348,7 @@ def test_touching_blobs_of_very_unequal_size_are_two(seed):
 def test_a_small_group_is_not_merged_through_its_rims_edges_into_a_denser_one():
     # three separated 10-D groups of 350, 120 and 30 rows: with sqrt(n) = 22 neighbours the
     # small group's rim points list points of the large one; without the reach rule
-    # (REACH) that edge merged the small group on half of these seeds
+    # (REACH_DENSITY) that edge merged the small group on half of these seeds
     found = []
     for seed in range(6):
         rng = np.random.default_rng(seed)
