@@ -22,8 +22,9 @@ __all__ = ["DeepTDA"]
 _FORMAT = "deeptda-model"
 # 2: the scaler saves its own state; 3: block weights, the map head's input gain;
 # 4: the conv encoder averages windows longer than 256 samples down to at most 256; 5: the spectra view
-# keeps the sign of each channel's mean (version 4 files still load, with its absolute value)
-_FORMAT_VERSION, _READABLE_VERSIONS = 5, (4, 5)
+# keeps the sign of each channel's mean (version 4 files still load, with its absolute value); 6: the dilated-kernel
+# features view of windows (files of versions 4 and 5 load without it)
+_FORMAT_VERSION, _READABLE_VERSIONS = 6, (4, 5, 6)
 # fitted attributes kept in the file's JSON config
 _SAVED_ATTRIBUTES = ("n_features_in_", "n_dims_in_", "window_length_", "n_epochs_", "map_epochs_", "batch_size_")
 _SAVED_ATTRIBUTES += ("n_neighbors_", "latent_dim_", "n_train_", "view_dims_", "block_weight_")
@@ -57,7 +58,8 @@ class DeepTDA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     ``fit`` standardises each channel robustly and trains a small encoder, started
     from the data's principal directions, by contrasting two augmented views of each
     window. The representation is the encoder's output next to fixed views of the input itself (its leading
-    principal components and, for windows, those of its amplitude spectra),
+    principal components and, for windows, those of its amplitude spectra and of its
+    dilated-kernel features, ``deeptda.kernel_features``),
     each block at unit root-mean-square norm times a weight that grows with how
     far its neighbourhoods agree with the other blocks', so the map sees the input's own
     geometry where the encoder has not learnt it. A parametric map from that

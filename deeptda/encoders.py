@@ -222,9 +222,16 @@ class InputView(nn.Module):
         self.signed_mean = bool(signed_mean)
         self.windows = len(input_shape) == 2
         self.dims = tuple(int(d) for d in dims)
-        sizes = [int(math.prod(input_shape))]
-        if self.windows:
-            sizes.append(input_shape[0] * (input_shape[1] // 2 + 1))
+        sizes = _block_sizes(input_shape, kernels=len(self.dims) == 3)
+        if len(sizes) != len(self.dims):
+            raise ValueError(f"{len(self.dims)} view dimensions for {len(sizes)} blocks of input shape {input_shape}.")
+        self.kernels = None
+        if len(sizes) == 3:
+            from .kernel_features import KernelFeatures
+
+            self.kernels = KernelFeatures(input_shape)
+            self.register_buffer("kernel_mean", torch.zeros(sizes[2]))
+            self.register_buffer("kernel_scale", torch.ones(sizes[2]))
         for i, (size, d) in enumerate(zip(sizes, self.dims)):
             self.register_buffer(f"mean{i}", torch.zeros(size))
             self.register_buffer(f"components{i}", torch.zeros(size, d))
@@ -234,10 +241,12 @@ class InputView(nn.Module):
     def n_features(self):
         return sum(self.dims)
 
-    def _blocks(self, x):
+    def _blocks(self, x, first=3):
         blocks = [x.flatten(1)]
         if self.windows:
             blocks.append(amplitude_spectra(x, self.signed_mean))
+        if self.kernels is not None and first > 2:  # each feature standardised on the training windows
+            blocks.append((self.kernels(x) - self.kernel_mean) / self.kernel_scale)
         return blocks
 
     @torch.no_grad()
@@ -246,7 +255,17 @@ class InputView(nn.Module):
         import numpy as np
         from sklearn.decomposition import PCA
 
-        blocks = [b.double().numpy() for b in self._blocks(torch.as_tensor(X))]
+        chunks = np.array_split(X, -(-len(X) // 512))  # bounded temporaries
+        blocks = [torch.cat(parts).double() for parts in zip(*[self._blocks(torch.as_tensor(c), 2) for c in chunks])]
+        if self.kernels is not None:
+            self.kernels.fit(X, torch.Generator().manual_seed(int(random_state)))
+            shares = torch.cat([self.kernels(torch.as_tensor(c)) for c in chunks]).double()
+            self.kernel_mean.copy_(shares.mean(dim=0))
+            std = shares.std(dim=0, correction=0)
+            # a share that hardly varies is not blown up: at most 100x (a share's std floored at 0.01)
+            self.kernel_scale.copy_(std.clamp_min(0.01))
+            blocks.append((shares - self.kernel_mean.double()) / self.kernel_scale.double())
+        blocks = [b.numpy() for b in blocks]
         for i, block in enumerate(blocks):
             d = self.dims[i]
             n, p = block.shape
@@ -270,7 +289,10 @@ class InputView(nn.Module):
         out = []
         for i, block in enumerate(self._blocks(x)):
             centred = block - getattr(self, f"mean{i}")
-            out.append(centred @ getattr(self, f"components{i}") / getattr(self, f"scale{i}"))
+            # in float64, then rounded: a float32 product over thousands of columns is summed in
+            # an order that depends on the thread count, and so would the representation be
+            projected = centred.double() @ getattr(self, f"components{i}").double()
+            out.append((projected / getattr(self, f"scale{i}").double()).to(x.dtype))
         return torch.cat(out, dim=1)
 
 
@@ -284,12 +306,24 @@ class InputView(nn.Module):
 GRAM_PCA_MIN_COST = 1e9
 
 
-def view_dims(input_shape, n_train, max_components=64):
-    """Principal components kept per block of :class:`InputView`."""
+def view_dims(input_shape, n_train, max_components=64, kernels=True):
+    """Principal components kept per block of :class:`InputView`: the flattened input and, for
+    windows, their spectra and (``kernels``, windows of at least 9 samples) the kernel features."""
+    sizes = _block_sizes(input_shape, kernels)
+    return tuple(max(1, min(max_components, size, n_train - 1)) for size in sizes)
+
+
+def _block_sizes(input_shape, kernels):
+    from .kernel_features import N_THRESHOLDS, kernel_bank, kernel_dilations
+
     sizes = [int(math.prod(input_shape))]
     if len(input_shape) == 2:
         sizes.append(input_shape[0] * (input_shape[1] // 2 + 1))
-    return tuple(max(1, min(max_components, size, n_train - 1)) for size in sizes)
+        length = -(-input_shape[1] // -(-input_shape[1] // 256))  # after averaging down, as KernelFeatures
+        n_dilations = len(kernel_dilations(length))
+        if kernels and n_dilations:
+            sizes.append(n_dilations * kernel_bank().shape[0] * N_THRESHOLDS)
+    return sizes
 
 
 class DeepTDANet(nn.Module):

@@ -4,6 +4,7 @@ import numpy as np
 import torch
 
 from deeptda.encoders import ConvEncoder, InputView, amplitude_spectra, view_dims
+from deeptda.kernel_features import KernelFeatures, kernel_bank, kernel_dilations
 
 
 def test_input_view_projects_like_pca_and_its_spectra_ignore_phase():
@@ -11,7 +12,7 @@ def test_input_view_projects_like_pca_and_its_spectra_ignore_phase():
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(50, 2, 32)).astype(np.float32)
-    dims = view_dims(X.shape[1:], len(X))
+    dims = view_dims(X.shape[1:], len(X), kernels=False)
     assert dims == (49, 34)  # at most n - 1 components of the windows; all 2 x 17 of the spectra
     view = InputView(X.shape[1:], dims).fit(X, random_state=0)
     out = view(torch.as_tensor(X)).numpy()
@@ -38,7 +39,7 @@ def test_wide_blocks_take_the_gram_route_to_the_same_projection(monkeypatch):
     rng = np.random.default_rng(1)
     X = rng.normal(size=(40, 3, 120)).astype(np.float32) * np.linspace(2, 0.2, 120, dtype=np.float32)
     X[20:] = X[:20]  # repeated windows: a block of rank 20, fewer than the 39 components asked for
-    dims = view_dims(X.shape[1:], len(X))
+    dims = view_dims(X.shape[1:], len(X), kernels=False)
     assert 360**3 < encoders.GRAM_PCA_MIN_COST  # this size takes the covariance's eigenproblem ...
     cov = InputView(X.shape[1:], dims).fit(X, random_state=0)
     monkeypatch.setattr(encoders, "GRAM_PCA_MIN_COST", 0)  # ... and now the Gram matrix
@@ -101,10 +102,12 @@ def test_long_windows_train_on_their_averaged_windows_and_full_rate_statistics()
 
 
 def test_view_dims_follow_the_data():
-    assert view_dims((3, 100), 20) == (19, 19)
+    assert view_dims((3, 100), 20) == (19, 19, 19)
     assert view_dims((4,), 500) == (4,)
-    assert view_dims((3, 100), 500) == (64, 64)
-    assert view_dims((1, 8), 500) == (8, 5)
+    assert view_dims((3, 100), 500) == (64, 64, 64)
+    assert view_dims((3, 100), 500, kernels=False) == (64, 64)
+    assert view_dims((1, 8), 500) == (8, 5)  # no kernel of 9 taps fits 8 samples
+    assert view_dims((1, 9), 500) == (9, 5, 64)  # dilation 1 only: 84 kernels x 4 thresholds
 
 
 def test_despike_removes_isolated_spikes_and_keeps_smooth_signals():
@@ -167,10 +170,10 @@ def test_deeptda_weights_blocks_by_agreement_and_keeps_the_weights_on_save(tmp_p
     X = rng.normal(size=(90, 3, 32)).astype(np.float32)
     X[:45] += np.sin(np.linspace(0, 12, 32))[None, None]
     model = DeepTDA(n_epochs=2, map_epochs=2, random_state=0).fit(X)
-    assert model.block_weight_.shape == (3,) and model.block_weight_.max() == 1.0
+    assert model.block_weight_.shape == (4,) and model.block_weight_.max() == 1.0
     np.testing.assert_allclose(model.network_.block_weight.numpy(), model.block_weight_, rtol=1e-6)
     equal = DeepTDA(n_epochs=2, map_epochs=2, block_weighting="equal", random_state=0).fit(X)
-    np.testing.assert_array_equal(equal.block_weight_, [1.0, 1.0, 1.0])
+    np.testing.assert_array_equal(equal.block_weight_, [1.0, 1.0, 1.0, 1.0])
     model.save(tmp_path / "m.pt")
     loaded = DeepTDA.load(tmp_path / "m.pt")
     np.testing.assert_array_equal(loaded.block_weight_, model.block_weight_)
@@ -267,3 +270,62 @@ def test_principal_init_skips_directions_the_data_does_not_have():
     torch.testing.assert_close(w[1], -w[0])
     torch.testing.assert_close(w[2:], before[2:], rtol=0, atol=0)
     assert torch.isfinite(enc(torch.as_tensor(X))).all()
+
+
+def test_kernel_bank_weighs_three_taps_against_six_and_sums_to_zero():
+    w = kernel_bank()
+    assert w.shape == (84, 9)  # every choice of 3 taps of 9
+    assert ((w == 2).sum(dim=1) == 3).all() and ((w == -1).sum(dim=1) == 6).all()
+    assert (w.sum(dim=1) == 0).all()  # blind to a constant offset
+    assert len({tuple(row.tolist()) for row in w}) == 84
+
+
+def test_kernel_dilations_span_the_window_on_a_log_scale():
+    assert kernel_dilations(8) == () and kernel_dilations(9) == (1,)
+    d = kernel_dilations(150)
+    assert d[0] == 1 and list(d) == sorted(set(d)) and len(d) <= 8
+    assert 8 * d[-1] + 1 <= 150 < 8 * (2 * d[-1]) + 1  # the widest kernel still fits the window
+    assert kernel_dilations(1000) == kernel_dilations(256)  # long windows are averaged down first
+
+
+def test_kernel_features_are_shares_at_the_training_quantiles_and_a_sample_moves_them_little():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2, 60)).astype(np.float32)
+    feats = KernelFeatures(X.shape[1:]).fit(X, torch.Generator().manual_seed(0))
+    F = feats(torch.as_tensor(X)).numpy()
+    assert F.shape == (40, feats.n_features) and feats.n_features == len(feats.dilations) * 84 * 4
+    assert F.min() >= 0 and F.max() <= 1
+    # thresholds at the 1/8, 3/8, 5/8, 7/8 quantiles of the outputs of these very windows (all 40 < 64)
+    shares = F.reshape(40, len(feats.dilations), 84, 4).mean(axis=(0, 1, 2))
+    np.testing.assert_allclose(shares, [7 / 8, 5 / 8, 3 / 8, 1 / 8], atol=0.01)
+    # one sample touches at most 9 of the positions a kernel is evaluated at (every d-th of 60 at
+    # dilation d), so each share moves by at most 9 / ceil(60 / d)
+    spiked = X.copy()
+    spiked[:, 1, 30] += 50.0
+    moved = np.abs(feats(torch.as_tensor(spiked)).numpy() - F).reshape(40, len(feats.dilations), -1).max(axis=(0, 2))
+    assert (moved > 0).any() and (moved <= [9 / -(-60 // d) + 1e-6 for d in feats.dilations]).all()
+    # every kernel and dilation sees at least one channel; seeded: the same buffers again
+    assert (feats.channels.sum(dim=2) >= 1).all()
+    again = KernelFeatures(X.shape[1:]).fit(X, torch.Generator().manual_seed(0))
+    for name, buffer in feats.named_buffers():
+        torch.testing.assert_close(buffer, dict(again.named_buffers())[name], rtol=0, atol=0)
+
+
+def test_kernel_features_see_a_shape_wherever_it_sits_in_the_window():
+    rng = np.random.default_rng(1)
+    bump = np.exp(-0.5 * ((np.arange(80) - 40) / 3.0) ** 2).astype(np.float32)
+    has_bump = np.where(np.arange(60) < 30, 1.0, 0.0)[:, None, None]
+    X = (rng.normal(scale=0.05, size=(60, 1, 80)) + has_bump * bump).astype(np.float32)
+    view = InputView(X.shape[1:], view_dims(X.shape[1:], len(X))).fit(X, random_state=0)
+    blocks = np.cumsum([0, *view.dims])
+    out = view(torch.as_tensor(X)).numpy()
+    moved = view(torch.as_tensor(np.roll(X, 10, axis=2))).numpy()  # every window 10 samples later
+
+    def shift_over_gap(i):
+        a, b = out[:, blocks[i] : blocks[i + 1]], moved[:, blocks[i] : blocks[i + 1]]
+        gap = np.linalg.norm(a[:30].mean(0) - a[30:].mean(0))  # bump against no bump
+        return np.linalg.norm(b[:30] - a[:30], axis=1).mean() / gap
+
+    # the flattened window moves by more than the bump itself; the kernel view by a fraction
+    # (what moves: the widest kernels reach past the window's edge, and each is read every d-th sample)
+    assert shift_over_gap(0) > 0.9 and shift_over_gap(2) < 0.4

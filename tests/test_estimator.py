@@ -273,7 +273,7 @@ def test_a_version_4_model_loads_with_the_absolute_mean_bin_it_was_fitted_with(f
 
     model, X, _ = fitted
     config, tensors = model.get_state()
-    assert config["format_version"] == 5 and model.network_.view.signed_mean
+    assert config["format_version"] == 6 and model.network_.view.signed_mean
     old = DeepTDA.from_state(dict(config, format_version=4), tensors)
     assert not old.network_.view.signed_mean
     Xs = torch.as_tensor(model.scaler_.transform(X[:50]), dtype=torch.float32)

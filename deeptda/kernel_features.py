@@ -1,0 +1,128 @@
+"""Fixed dilated-kernel features of windows: a label-free view of the shapes inside a window.
+
+Every kernel of nine taps that weighs three of them +2 and the other six -1 (84
+kernels, each summing to zero, so blind to a window's offset) is run along the
+window at dilations spaced evenly on a log scale up to the window's length; each
+kernel and dilation sees a fixed random subset of the channels (their sum). A
+feature is the share of positions at which that output exceeds one of a few
+thresholds, taken once from the training windows' outputs (their quantiles); the
+step at each threshold is a steep sigmoid, so a feature is a continuous function of
+the window and float rounding cannot flip it. The
+share does not depend on where in the window a shape occurs and changes little
+when a sample is off, so windows with the same shapes at different places, rates of
+noise or spikes stay close; this is the convolutional-kernel transform of
+time-series classification (ROCKET, MiniRocket: Dempster et al. 2020, 2021), used
+here without labels, as one block of :class:`deeptda.encoders.InputView`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import torch
+from torch import nn
+
+__all__ = ["KernelFeatures", "kernel_bank", "kernel_dilations"]
+
+#: taps per kernel
+TAPS = 9
+#: thresholds per kernel and dilation (their quantile levels: (j + 0.5) / N_THRESHOLDS)
+N_THRESHOLDS = 4
+#: at most this many dilations
+MAX_DILATIONS = 8
+#: windows longer than this are averaged down first (as the convolutional encoder does)
+MAX_LENGTH = 256
+#: training windows whose outputs set the thresholds
+THRESHOLD_WINDOWS = 64
+
+
+def kernel_bank():
+    """The 84 kernels, ``(84, 9)``: +2 at three taps, -1 at the other six."""
+    taps = list(itertools.combinations(range(TAPS), 3))
+    weights = -torch.ones(len(taps), TAPS, dtype=torch.float64)
+    for k, chosen in enumerate(taps):
+        weights[k, list(chosen)] = 2.0
+    return weights
+
+
+def kernel_dilations(length):
+    """Dilations for windows of ``length`` samples (after averaging down): 1 to ``(length - 1) / 8``,
+    evenly spaced on a log scale, at most ``MAX_DILATIONS``, without repeats; ``()`` below 9 samples."""
+    length = min(int(length), MAX_LENGTH)
+    if length < TAPS:
+        return ()
+    top = math.log2((length - 1) / (TAPS - 1))
+    steps = [top * i / (MAX_DILATIONS - 1) for i in range(MAX_DILATIONS)]
+    return tuple(sorted({int(2**s) for s in steps}))
+
+
+def _step(length):
+    return -(-int(length) // MAX_LENGTH)
+
+
+class KernelFeatures(nn.Module):
+    """``(batch, channels, timepoints)`` windows → ``(batch, n_features)`` shares in [0, 1].
+
+    The channel subsets and thresholds are buffers, filled by :meth:`fit` and saved with
+    the network; the kernels and dilations follow from the window shape.
+    """
+
+    def __init__(self, input_shape):
+        super().__init__()
+        n_channels, length = int(input_shape[0]), int(input_shape[1])
+        self.step = _step(length)
+        self.dilations = kernel_dilations(-(-length // self.step))
+        n_kernels = kernel_bank().shape[0]
+        self.register_buffer("weights", kernel_bank().float())
+        self.register_buffer("channels", torch.ones(len(self.dilations), n_kernels, n_channels))
+        self.register_buffer("thresholds", torch.zeros(len(self.dilations), n_kernels, N_THRESHOLDS))
+
+    @property
+    def n_features(self):
+        return int(self.thresholds.numel())
+
+    def _outputs(self, x, i):
+        """Kernel outputs at dilation ``i``, at every ``d``-th position: ``(batch, 84, ceil(timepoints / d))``.
+
+        A kernel of dilation ``d`` spans ``8 d + 1`` samples, so its output changes little
+        from one position to the next: every ``d``-th position gives nearly the same shares
+        for ``d`` times less work, and the widest kernels cost no more than the narrowest.
+        """
+        d = self.dilations[i]
+        w = self.weights[:, None, :] * self.channels[i][:, :, None]  # (84, channels, 9): a channel subset's sum
+        return nn.functional.conv1d(x, w.to(x.dtype), stride=d, padding=4 * d, dilation=d)
+
+    def _short(self, x):
+        return nn.functional.avg_pool1d(x, self.step, self.step, ceil_mode=True) if self.step > 1 else x
+
+    @torch.no_grad()
+    def fit(self, X, generator):
+        """Draw the channel subsets and take the thresholds from training windows ``X`` (a tensor)."""
+        n_dil, n_kernels, n_channels = self.channels.shape
+        # each channel in a kernel's subset with probability 1/2, at least one channel
+        pick = torch.rand(n_dil, n_kernels, n_channels, generator=generator, dtype=torch.float64) < 0.5
+        first = torch.randint(n_channels, (n_dil, n_kernels), generator=generator)
+        pick[torch.arange(n_dil)[:, None], torch.arange(n_kernels)[None, :], first] = True
+        self.channels.copy_(pick.float())
+        rows = torch.randperm(len(X), generator=generator)[:THRESHOLD_WINDOWS].sort().values
+        sample = self._short(torch.as_tensor(X[rows.numpy()], dtype=torch.float32))
+        levels = (torch.arange(N_THRESHOLDS, dtype=torch.float64) + 0.5) / N_THRESHOLDS
+        for i in range(n_dil):
+            out = self._outputs(sample, i).transpose(0, 1).reshape(n_kernels, -1)
+            ranks = (levels * (out.shape[1] - 1)).round().long()  # nearest-rank quantiles
+            self.thresholds[i].copy_(out.sort(dim=1).values[:, ranks])
+        return self
+
+    def forward(self, x):
+        x = self._short(x)
+        shares = []
+        for i in range(len(self.dilations)):
+            out = self._outputs(x, i)  # (batch, 84, time)
+            thresholds = self.thresholds[i].to(out.dtype)
+            # a soft step, 1/8 of the thresholds' spread wide: the share is a continuous function
+            # of the window, so rounding (another batch size, thread count or machine) cannot flip it
+            width = ((thresholds[:, -1] - thresholds[:, 0]) / 64).clamp_min(1e-6)[None, :, None]
+            per = [torch.sigmoid((out - thresholds[None, :, j, None]) / width).mean(dim=2) for j in range(N_THRESHOLDS)]
+            shares.append(torch.stack(per, dim=2).flatten(1))  # (batch, 84 * N_THRESHOLDS), kernel-major
+        return torch.cat(shares, dim=1) if shares else x.new_zeros(len(x), 0)
