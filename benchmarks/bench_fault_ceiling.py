@@ -4,6 +4,7 @@ inputs, clean and under the fault model, told the labels.
     python benchmarks/bench_fault_ceiling.py                       # every suite set, seed 0 (about 10 minutes)
     python benchmarks/bench_fault_ceiling.py --sets GunPoint iris  # a subset
     python benchmarks/bench_fault_ceiling.py --runs results/bench/generalisation_runs.csv   # maps beside them
+    python benchmarks/bench_fault_ceiling.py --summarise-only --runs results/bench/generalisation_runs.csv
 
 The generalisation suite scores each 2-D map by a 5-NN classifier and asks how much of
 that accuracy the fault model (:func:`deeptda.datasets.add_faults`: 10 dB noise, 0.5 %
@@ -80,8 +81,15 @@ def main(argv=None):
     parser.add_argument("--out", default="results/bench")
     parser.add_argument("--runs", default=None, help="the suite's generalisation_runs.csv, for the maps' columns")
     parser.add_argument("--table", default=None, help="also write the Markdown table here")
+    parser.add_argument(
+        "--summarise-only",
+        action="store_true",
+        help="rebuild the tables from an existing fault_ceiling_runs.csv (e.g. with a newer --runs file)",
+    )
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
+    if args.summarise_only:
+        return write_summaries(pd.read_csv(os.path.join(args.out, "fault_ceiling_runs.csv")), args, argv)
     from deeptda.datasets import add_faults
     from deeptda.preprocessing import ChannelScaler
 
@@ -105,6 +113,10 @@ def main(argv=None):
     runs = pd.DataFrame(rows)
     os.makedirs(args.out, exist_ok=True)
     write_table(runs, os.path.join(args.out, "fault_ceiling_runs.csv"), markdown=False)
+    write_summaries(runs, args, argv)
+
+
+def write_summaries(runs, args, argv):
     summary = summarise(runs, args)
     write_table(summary, os.path.join(args.out, "fault_ceiling_summary.csv"), markdown=False)
     text = summary_markdown(summary, args, sys.argv[1:] if argv is None else argv)
