@@ -314,13 +314,13 @@ def view_dims(input_shape, n_train, max_components=64, kernels=True):
 
 
 def _block_sizes(input_shape, kernels):
-    from .kernel_features import N_THRESHOLDS, kernel_bank, kernel_dilations
+    from .kernel_features import MAX_LENGTH, N_THRESHOLDS, kernel_bank, kernel_dilations
 
     sizes = [int(math.prod(input_shape))]
     if len(input_shape) == 2:
         sizes.append(input_shape[0] * (input_shape[1] // 2 + 1))
-        length = -(-input_shape[1] // -(-input_shape[1] // 256))  # after averaging down, as KernelFeatures
-        n_dilations = len(kernel_dilations(length))
+        step = -(-input_shape[1] // MAX_LENGTH)  # windows are averaged down first, as in KernelFeatures
+        n_dilations = len(kernel_dilations(-(-input_shape[1] // step)))
         if kernels and n_dilations:
             sizes.append(n_dilations * kernel_bank().shape[0] * N_THRESHOLDS)
     return sizes
