@@ -98,7 +98,7 @@ class KernelFeatures(nn.Module):
 
     @torch.no_grad()
     def fit(self, X, generator):
-        """Draw the channel subsets and take the thresholds from training windows ``X`` (a tensor)."""
+        """Draw the channel subsets and take the thresholds from training windows ``X`` (numpy)."""
         n_dil, n_kernels, n_channels = self.channels.shape
         # each channel in a kernel's subset with probability 1/2, at least one channel
         pick = torch.rand(n_dil, n_kernels, n_channels, generator=generator, dtype=torch.float64) < 0.5
@@ -120,8 +120,8 @@ class KernelFeatures(nn.Module):
         for i in range(len(self.dilations)):
             out = self._outputs(x, i)  # (batch, 84, time)
             thresholds = self.thresholds[i].to(out.dtype)
-            # a soft step, 1/8 of the thresholds' spread wide: the share is a continuous function
-            # of the window, so rounding (another batch size, thread count or machine) cannot flip it
+            # a soft step, 1/64 of the thresholds' spread wide: the share is a continuous function
+            # of the window, so a rounding-level change of an output moves it by as little
             width = ((thresholds[:, -1] - thresholds[:, 0]) / 64).clamp_min(1e-6)[None, :, None]
             per = [torch.sigmoid((out - thresholds[None, :, j, None]) / width).mean(dim=2) for j in range(N_THRESHOLDS)]
             shares.append(torch.stack(per, dim=2).flatten(1))  # (batch, 84 * N_THRESHOLDS), kernel-major
