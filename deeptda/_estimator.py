@@ -23,8 +23,9 @@ _FORMAT = "deeptda-model"
 # 2: the scaler saves its own state; 3: block weights, the map head's input gain;
 # 4: the conv encoder averages windows longer than 256 samples down to at most 256; 5: the spectra view
 # keeps the sign of each channel's mean (version 4 files still load, with its absolute value); 6: the dilated-kernel
-# features view of windows (files of versions 4 and 5 load without it)
-_FORMAT_VERSION, _READABLE_VERSIONS = 6, (4, 5, 6)
+# features view of windows (files of versions 4 and 5 load without it); 7: its shares count the positions above each
+# threshold exactly, computed in a fixed order (version 6 files still load, with the steep sigmoid step they had)
+_FORMAT_VERSION, _READABLE_VERSIONS = 7, (4, 5, 6, 7)
 # fitted attributes kept in the file's JSON config
 _SAVED_ATTRIBUTES = ("n_features_in_", "n_dims_in_", "window_length_", "n_epochs_", "map_epochs_", "batch_size_")
 _SAVED_ATTRIBUTES += ("n_neighbors_", "latent_dim_", "n_train_", "view_dims_", "block_weight_")
@@ -573,7 +574,7 @@ class DeepTDA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
         with torch.random.fork_rng(devices=[]):
             encoder_module, model._encoder_kind = model._build_encoder(shape, model.latent_dim)
-            model.network_ = model._build_network(encoder_module, InputView(shape, model.view_dims_, version >= 5))
+            model.network_ = model._build_network(encoder_module, InputView(shape, model.view_dims_, version >= 5, version == 6))
         try:
             model.network_.load_state_dict(payload["state_dict"])
         except (RuntimeError, KeyError) as exc:

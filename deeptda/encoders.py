@@ -209,15 +209,17 @@ class InputView(nn.Module):
     """Fixed linear views of the standardised input, fitted once by PCA.
 
     Blocks: the flattened windows (or rows) and, for windows, their amplitude
-    spectra (:func:`amplitude_spectra`, a phase-free view). Each block is
+    spectra (:func:`amplitude_spectra`, a phase-free view) and the dilated-kernel
+    features (:class:`deeptda.kernel_features.KernelFeatures`). Each block is
     projected on its leading principal components and divided by its
     root-mean-square norm on the training data, so every block weighs the
     same in distances. The buffers are filled by :meth:`fit` and saved with
     the network. ``signed_mean`` is passed to :func:`amplitude_spectra`
-    (``False`` only for models saved in format version 4).
+    (``False`` only for models saved in format version 4), ``soft_kernels`` to
+    the kernel features (``True`` only for models saved in format version 6).
     """
 
-    def __init__(self, input_shape, dims, signed_mean=True):
+    def __init__(self, input_shape, dims, signed_mean=True, soft_kernels=False):
         super().__init__()
         self.signed_mean = bool(signed_mean)
         self.windows = len(input_shape) == 2
@@ -229,7 +231,7 @@ class InputView(nn.Module):
         if len(sizes) == 3:
             from .kernel_features import KernelFeatures
 
-            self.kernels = KernelFeatures(input_shape)
+            self.kernels = KernelFeatures(input_shape, soft=soft_kernels)
             self.register_buffer("kernel_mean", torch.zeros(sizes[2]))
             self.register_buffer("kernel_scale", torch.ones(sizes[2]))
         for i, (size, d) in enumerate(zip(sizes, self.dims)):

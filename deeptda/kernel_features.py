@@ -5,9 +5,12 @@ kernels, each summing to zero, so blind to a window's offset) is run along the
 window at dilations spaced evenly on a log scale up to the window's length; each
 kernel and dilation sees a fixed random subset of the channels (their sum). A
 feature is the share of positions at which that output exceeds one of a few
-thresholds, taken once from the training windows' outputs (their quantiles); the
-step at each threshold is a steep sigmoid, so a feature is a continuous function of
-the window and float rounding cannot flip it. The
+thresholds, taken once from the training windows' outputs (their quantiles). On the
+CPU the outputs are computed by numba kernels (:mod:`deeptda._view_kernels`) in a
+fixed order, so a share is an exact count that no batch size or thread count can
+change; torch computes the same shares on a GPU (a rare output that lies on a
+threshold may fall the other way there) and for models saved in format 6, whose
+step at each threshold was a steep sigmoid (``soft``). The
 share does not depend on where in the window a shape occurs and changes little
 when a sample is off, so windows with the same shapes at different places, rates of
 noise or spikes stay close; this is the convolutional-kernel transform of
@@ -17,9 +20,11 @@ here without labels, as one block of :class:`deeptda.encoders.InputView`.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -27,7 +32,7 @@ __all__ = ["KernelFeatures", "kernel_bank", "kernel_dilations"]
 
 #: taps per kernel
 TAPS = 9
-#: thresholds per kernel and dilation (their quantile levels: (j + 0.5) / N_THRESHOLDS)
+#: thresholds per kernel and dilation (their quantile levels: (j + 0.5) / N_THRESHOLDS); the CPU kernel counts four
 N_THRESHOLDS = 4
 #: at most this many dilations
 MAX_DILATIONS = 8
@@ -57,6 +62,13 @@ def kernel_dilations(length):
     return tuple(sorted({int(2**s) for s in steps}))
 
 
+@functools.cache
+def _plus_taps():
+    """Each kernel's three +2 taps, ``(84, 3)``."""
+    bank = kernel_bank().numpy()
+    return np.argwhere(bank > 0)[:, 1].reshape(len(bank), 3).astype(np.int64)
+
+
 def _step(length):
     return -(-int(length) // MAX_LENGTH)
 
@@ -68,9 +80,10 @@ class KernelFeatures(nn.Module):
     the network; the kernels and dilations follow from the window shape.
     """
 
-    def __init__(self, input_shape):
+    def __init__(self, input_shape, soft=False):
         super().__init__()
         n_channels, length = int(input_shape[0]), int(input_shape[1])
+        self.soft = bool(soft)
         self.step = _step(length)
         self.dilations = kernel_dilations(-(-length // self.step))
         n_kernels = kernel_bank().shape[0]
@@ -83,11 +96,12 @@ class KernelFeatures(nn.Module):
         return int(self.thresholds.numel())
 
     def _outputs(self, x, i):
-        """Kernel outputs at dilation ``i``, at every ``d``-th position: ``(batch, 84, ceil(timepoints / d))``.
+        """Kernel outputs at dilation ``i`` in torch, at every ``d``-th position: ``(batch, 84, ceil(timepoints / d))``.
 
         A kernel of dilation ``d`` spans ``8 d + 1`` samples, so its output changes little
         from one position to the next: every ``d``-th position gives nearly the same shares
         for ``d`` times less work, and the widest kernels cost no more than the narrowest.
+        The path on a GPU and the reference of the CPU kernels in the tests.
         """
         d = self.dilations[i]
         w = self.weights[:, None, :] * self.channels[i][:, :, None]  # (84, channels, 9): a channel subset's sum
@@ -96,9 +110,26 @@ class KernelFeatures(nn.Module):
     def _short(self, x):
         return nn.functional.avg_pool1d(x, self.step, self.step, ceil_mode=True) if self.step > 1 else x
 
+    def _tables(self):
+        """The CPU kernels' arguments: dilations, channel subsets per dilation, each kernel's subset, +2 taps."""
+        n_dil, n_kernels, n_channels = self.channels.shape
+        channels = self.channels.cpu().numpy() > 0.5
+        subsets = np.zeros((n_dil, n_kernels, n_channels), dtype=np.uint8)
+        n_subsets = np.zeros(n_dil, dtype=np.int64)
+        subset_of = np.zeros((n_dil, n_kernels), dtype=np.int64)
+        for i in range(n_dil):
+            unique, inverse = np.unique(channels[i], axis=0, return_inverse=True)
+            subsets[i, : len(unique)] = unique
+            n_subsets[i] = len(unique)
+            subset_of[i] = inverse.reshape(-1)
+        taps = _plus_taps()
+        return np.asarray(self.dilations, dtype=np.int64), subsets, n_subsets, subset_of, taps
+
     @torch.no_grad()
     def fit(self, X, generator):
         """Draw the channel subsets and take the thresholds from training windows ``X`` (numpy)."""
+        from ._view_kernels import kernel_outputs
+
         n_dil, n_kernels, n_channels = self.channels.shape
         # each channel in a kernel's subset with probability 1/2, at least one channel
         pick = torch.rand(n_dil, n_kernels, n_channels, generator=generator, dtype=torch.float64) < 0.5
@@ -106,23 +137,43 @@ class KernelFeatures(nn.Module):
         pick[torch.arange(n_dil)[:, None], torch.arange(n_kernels)[None, :], first] = True
         self.channels.copy_(pick.float())
         rows = torch.randperm(len(X), generator=generator)[:THRESHOLD_WINDOWS].sort().values
-        sample = self._short(torch.as_tensor(X[rows.numpy()], dtype=torch.float32))
-        levels = (torch.arange(N_THRESHOLDS, dtype=torch.float64) + 0.5) / N_THRESHOLDS
-        for i in range(n_dil):
-            out = self._outputs(sample, i).transpose(0, 1).reshape(n_kernels, -1)
-            ranks = (levels * (out.shape[1] - 1)).round().long()  # nearest-rank quantiles
-            self.thresholds[i].copy_(out.sort(dim=1).values[:, ranks])
+        sample = self._short(torch.as_tensor(X[rows.numpy()], dtype=torch.float32)).contiguous().numpy()
+        levels = np.arange(N_THRESHOLDS) + 0.5
+        dilations, subsets, n_subsets, subset_of, taps = self._tables()
+        for i, d in enumerate(dilations):
+            out = kernel_outputs(sample, d, subsets[i], n_subsets[i], subset_of[i], taps)
+            out = out.transpose(1, 0, 2).reshape(n_kernels, -1)
+            ranks = np.round(levels / N_THRESHOLDS * (out.shape[1] - 1)).astype(np.int64)  # nearest-rank quantiles
+            self.thresholds[i].copy_(torch.from_numpy(np.sort(out, axis=1)[:, ranks]))
         return self
 
     def forward(self, x):
         x = self._short(x)
+        if not self.dilations:
+            return x.new_zeros(len(x), 0)
+        if self.soft or x.device.type != "cpu":
+            return self._torch_shares(x)
+        return torch.from_numpy(self._cpu_shares(x.detach().to(torch.float32).contiguous().numpy())).to(x.dtype)
+
+    def _cpu_shares(self, x):
+        """The shares of windows ``x`` (numpy float32) by the CPU kernels, in the calling thread: torch's
+        threads wait busily for a while after each operation, so more threads here would only compete."""
+        from ._view_kernels import kernel_shares
+
+        shares = np.empty((len(x), self.n_features), dtype=np.float32)
+        kernel_shares(x, *self._tables(), self.thresholds.cpu().numpy(), shares)
+        return shares
+
+    def _torch_shares(self, x):
+        """The shares in torch: a hard step, or (``soft``, models saved in format 6) a steep sigmoid."""
         shares = []
         for i in range(len(self.dilations)):
             out = self._outputs(x, i)  # (batch, 84, time)
             thresholds = self.thresholds[i].to(out.dtype)
-            # a soft step, 1/64 of the thresholds' spread wide: the share is a continuous function
-            # of the window, so a rounding-level change of an output moves it by as little
-            width = ((thresholds[:, -1] - thresholds[:, 0]) / 64).clamp_min(1e-6)[None, :, None]
-            per = [torch.sigmoid((out - thresholds[None, :, j, None]) / width).mean(dim=2) for j in range(N_THRESHOLDS)]
+            if self.soft:  # 1/64 of the thresholds' spread wide
+                width = ((thresholds[:, -1] - thresholds[:, 0]) / 64).clamp_min(1e-6)[None, :, None]
+                per = [torch.sigmoid((out - thresholds[None, :, j, None]) / width).mean(dim=2) for j in range(N_THRESHOLDS)]
+            else:
+                per = [(out > thresholds[None, :, j, None]).to(out.dtype).mean(dim=2) for j in range(N_THRESHOLDS)]
             shares.append(torch.stack(per, dim=2).flatten(1))  # (batch, 84 * N_THRESHOLDS), kernel-major
-        return torch.cat(shares, dim=1) if shares else x.new_zeros(len(x), 0)
+        return torch.cat(shares, dim=1)

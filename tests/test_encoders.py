@@ -1,6 +1,7 @@
 """The encoder's parts: the input views (PCA projection, phase-free spectra) and despiking."""
 
 import numpy as np
+import pytest
 import torch
 
 from deeptda.encoders import ConvEncoder, InputView, amplitude_spectra, view_dims
@@ -309,6 +310,33 @@ def test_kernel_features_are_shares_at_the_training_quantiles_and_a_sample_moves
     again = KernelFeatures(X.shape[1:]).fit(X, torch.Generator().manual_seed(0))
     for name, buffer in feats.named_buffers():
         torch.testing.assert_close(buffer, dict(again.named_buffers())[name], rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("shape", [(2, 60), (3, 9), (1, 600)])
+def test_kernel_shares_on_the_cpu_count_their_own_outputs_exactly_and_match_torch(shape):
+    from deeptda._view_kernels import kernel_outputs
+
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(70,) + shape).astype(np.float32)
+    feats = KernelFeatures(shape).fit(X, torch.Generator().manual_seed(3))
+    x = torch.as_tensor(X)
+    F = feats(x).numpy()  # the numba kernels
+    # exact counts of the very outputs that set the thresholds
+    short = feats._short(x).numpy()
+    dilations, subsets, n_subsets, subset_of, taps = feats._tables()
+    counted = []
+    for i, d in enumerate(dilations):
+        out = kernel_outputs(short, d, subsets[i], n_subsets[i], subset_of[i], taps)
+        above = out[:, :, :, None] > feats.thresholds[i].numpy()[None, :, None, :]
+        counted.append(above.mean(axis=2, dtype=np.float64).astype(np.float32).reshape(len(X), -1))
+    np.testing.assert_array_equal(F, np.concatenate(counted, axis=1))
+    # a window's shares do not depend on the batch it comes in
+    np.testing.assert_array_equal(F, np.concatenate([feats(x[i : i + 9]).numpy() for i in range(0, 70, 9)]))
+    # torch's conv sums in another order: an output on a threshold (each threshold is one) may fall the
+    # other way, moving that share by one position; nothing else differs
+    positions = np.repeat([-(-short.shape[2] // d) for d in dilations], 84 * 4)
+    diff = np.abs(feats._torch_shares(feats._short(x)).numpy() - F) * positions
+    assert ((diff < 1e-4) | (np.abs(diff - 1) < 1e-4)).all() and (diff > 0.5).mean() < 0.005
 
 
 def test_kernel_features_see_a_shape_wherever_it_sits_in_the_window():

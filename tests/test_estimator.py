@@ -273,7 +273,7 @@ def test_a_version_4_model_loads_with_the_absolute_mean_bin_it_was_fitted_with(f
 
     model, X, _ = fitted
     config, tensors = model.get_state()
-    assert config["format_version"] == 6 and model.network_.view.signed_mean
+    assert config["format_version"] == 7 and model.network_.view.signed_mean
     old = DeepTDA.from_state(dict(config, format_version=4), tensors)
     assert not old.network_.view.signed_mean
     Xs = torch.as_tensor(model.scaler_.transform(X[:50]), dtype=torch.float32)
@@ -283,6 +283,22 @@ def test_a_version_4_model_loads_with_the_absolute_mean_bin_it_was_fitted_with(f
     d0 = model.network_.view.dims[0]
     np.testing.assert_allclose(old.network_.view(Xs)[:, :d0], model.network_.view(Xs)[:, :d0])
     assert not np.allclose(old.network_.view(Xs)[:, d0:], model.network_.view(Xs)[:, d0:])
+
+
+def test_a_version_6_model_loads_with_the_soft_step_its_kernel_features_had(fitted):
+    # Version 6 differs from 7 only in the kernel features' step at each threshold: a steep sigmoid then,
+    # an exact count now. The fixture's rows have no kernel block, so fit windows here.
+    import torch
+
+    X = np.random.default_rng(4).normal(size=(60, 2, 32)).astype(np.float32)
+    model = DeepTDA(**FAST).fit(X)
+    config, tensors = model.get_state()
+    old = DeepTDA.from_state(dict(config, format_version=6), tensors)
+    assert old.network_.view.kernels.soft and not model.network_.view.kernels.soft
+    Xs = torch.as_tensor(model.scaler_.transform(X), dtype=torch.float32)
+    soft, hard = old.network_.view.kernels(Xs).numpy(), model.network_.view.kernels(Xs).numpy()
+    assert not np.array_equal(soft, hard) and np.abs(soft - hard).mean() < 0.02
+    assert np.isfinite(old.transform(X)).all()
 
 
 def test_verbose_shows_progress(capsys):
