@@ -574,7 +574,9 @@ class DeepTDA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
         with torch.random.fork_rng(devices=[]):
             encoder_module, model._encoder_kind = model._build_encoder(shape, model.latent_dim)
-            model.network_ = model._build_network(encoder_module, InputView(shape, model.view_dims_, version >= 5, version == 6))
+            model.network_ = model._build_network(
+                encoder_module, InputView(shape, model.view_dims_, version >= 5, version == 6)
+            )
         try:
             model.network_.load_state_dict(payload["state_dict"])
         except (RuntimeError, KeyError) as exc:

@@ -108,7 +108,12 @@ def kernel_shares(x, dilations, subsets, n_subsets, subset_of, taps, thresholds,
     rows = subsets.shape[1] + n_channels
     series = np.empty((rows, length + 8, BLOCK), dtype=np.float32)
     nine = np.empty((rows, length, BLOCK), dtype=np.float32)
-    c0, c1, c2, c3 = np.empty(BLOCK, np.int32), np.empty(BLOCK, np.int32), np.empty(BLOCK, np.int32), np.empty(BLOCK, np.int32)
+    c0, c1, c2, c3 = (
+        np.empty(BLOCK, np.int32),
+        np.empty(BLOCK, np.int32),
+        np.empty(BLOCK, np.int32),
+        np.empty(BLOCK, np.int32),
+    )
     three = np.float32(3.0)
     for start in range(0, n, BLOCK):
         block = x[start : start + BLOCK]
@@ -123,7 +128,11 @@ def kernel_shares(x, dilations, subsets, n_subsets, subset_of, taps, thresholds,
                 for w in range(nb):
                     c0[w] = c1[w] = c2[w] = c3[w] = 0
                 for j in range(m):
-                    first, second, third = series[s, j + taps[k, 0]], series[s, j + taps[k, 1]], series[s, j + taps[k, 2]]
+                    first, second, third = (
+                        series[s, j + taps[k, 0]],
+                        series[s, j + taps[k, 1]],
+                        series[s, j + taps[k, 2]],
+                    )
                     total = nine[s, j]
                     for w in range(nb):  # the vector loop
                         v = three * (first[w] + second[w] + third[w]) - total[w]

@@ -172,7 +172,9 @@ class KernelFeatures(nn.Module):
             thresholds = self.thresholds[i].to(out.dtype)
             if self.soft:  # 1/64 of the thresholds' spread wide
                 width = ((thresholds[:, -1] - thresholds[:, 0]) / 64).clamp_min(1e-6)[None, :, None]
-                per = [torch.sigmoid((out - thresholds[None, :, j, None]) / width).mean(dim=2) for j in range(N_THRESHOLDS)]
+                per = [
+                    torch.sigmoid((out - thresholds[None, :, j, None]) / width).mean(dim=2) for j in range(N_THRESHOLDS)
+                ]
             else:
                 per = [(out > thresholds[None, :, j, None]).to(out.dtype).mean(dim=2) for j in range(N_THRESHOLDS)]
             shares.append(torch.stack(per, dim=2).flatten(1))  # (batch, 84 * N_THRESHOLDS), kernel-major
