@@ -4,6 +4,8 @@ rows, the contrastive projection head and the 2-D map head."""
 from __future__ import annotations
 
 import math
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -537,17 +539,44 @@ def principal_init(encoder, X, max_rows=2000):
     return False
 
 
-@torch.no_grad()
+#: Serialises the CPU path of :func:`batched_forward`, which sets torch's (process-wide)
+#: thread count while it runs.
+_CPU_FORWARD_LOCK = threading.Lock()
+
+
 def batched_forward(fn, X, device, batch_size=None):
     """Apply ``fn`` to ``X`` (numpy) in batches on ``device``; returns a float32 numpy array.
 
     ``batch_size=None`` uses 512 rows on the CPU, where a batch's activations
-    then stay in cache, and 4096 elsewhere.
+    then stay in cache, and 4096 elsewhere. On the CPU every batch runs on
+    one thread (torch's thread count is set to 1 meanwhile, then restored) and
+    ``torch.get_num_threads()`` batches run at once: the kernel features (numba,
+    without the GIL) and torch's operators of different batches then fill every
+    core, where torch's own workers would wait for each other after each small
+    operation. So the output does not depend on the thread count.
     """
+    cpu = torch.device(device).type == "cpu"
     if batch_size is None:
-        batch_size = 512 if torch.device(device).type == "cpu" else 4096
-    out = []
-    for i in range(0, X.shape[0], batch_size):
-        xb = torch.as_tensor(X[i : i + batch_size], device=device)
-        out.append(fn(xb).cpu())
+        batch_size = 512 if cpu else 4096
+    starts = range(0, X.shape[0], batch_size)
+
+    def one(i):
+        with torch.no_grad():  # grad mode is per thread
+            return fn(torch.as_tensor(X[i : i + batch_size], device=device)).cpu()
+
+    if not cpu:
+        out = [one(i) for i in starts]
+    else:
+        with _CPU_FORWARD_LOCK:
+            workers = max(1, min(torch.get_num_threads(), len(starts)))
+            before = torch.get_num_threads()
+            torch.set_num_threads(1)
+            try:
+                if workers == 1:
+                    out = [one(i) for i in starts]
+                else:
+                    with ThreadPoolExecutor(workers) as pool:
+                        out = list(pool.map(one, starts))
+            finally:
+                torch.set_num_threads(before)
     return torch.cat(out).numpy().astype(np.float32, copy=False)

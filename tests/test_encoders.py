@@ -357,3 +357,27 @@ def test_kernel_features_see_a_shape_wherever_it_sits_in_the_window():
     # the flattened window moves by more than the bump itself; the kernel view by a fraction
     # (what moves: the widest kernels reach past the window's edge, and each is read every d-th sample)
     assert shift_over_gap(0) > 0.9 and shift_over_gap(2) < 0.4
+
+
+def test_batched_forward_runs_batches_side_by_side_with_the_same_bits_and_restores_threads():
+    from deeptda.encoders import batched_forward
+
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(300, 200), torch.nn.Tanh(), torch.nn.Linear(200, 2))
+    X = np.random.default_rng(0).normal(size=(1100, 300)).astype(np.float32)
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        two = batched_forward(net, X, "cpu", batch_size=100)  # 11 batches on two threads
+        assert torch.get_num_threads() == 2
+        torch.set_num_threads(1)
+        one = batched_forward(net, X, "cpu", batch_size=100)  # the same batches, one after the other
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
+    assert two.dtype == np.float32 and two.shape == (1100, 2)
+    assert np.array_equal(two, one)  # the thread count leaves every bit alone
+    # float32 products may round differently with the batch's shape: equal to float tolerance
+    np.testing.assert_allclose(batched_forward(net, X[250:260], "cpu"), two[250:260], rtol=1e-5, atol=1e-6)
+    with torch.no_grad():
+        np.testing.assert_allclose(two, net(torch.as_tensor(X)).numpy(), rtol=1e-5, atol=1e-6)
