@@ -146,3 +146,14 @@ def kernel_shares(x, dilations, subsets, n_subsets, subset_of, taps, thresholds,
                     shares[start + w, base + 1] = np.float32(c1[w] / m)
                     shares[start + w, base + 2] = np.float32(c2[w] / m)
                     shares[start + w, base + 3] = np.float32(c3[w] / m)
+
+
+@njit(cache=True, nogil=True)
+def centred_shares(shares, mean, scale, centre, out):
+    """``out = float64((shares - mean) / scale - centre)``, each step rounded to float32 as torch's
+    elementwise operations round it, in one pass (the projection's input, :class:`deeptda.encoders.InputView`)."""
+    n, p = shares.shape
+    for i in range(n):
+        for j in range(p):
+            standard = np.float32(np.float32(shares[i, j] - mean[j]) / scale[j])
+            out[i, j] = np.float64(np.float32(standard - centre[j]))

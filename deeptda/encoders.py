@@ -289,13 +289,29 @@ class InputView(nn.Module):
             getattr(self, f"scale{i}").fill_(scale)
         return self
 
+    def _centred_kernel_block(self, x):
+        """The kernel features, standardised and centred on their principal axes' mean, in float64."""
+        shares = self.kernels(x)
+        if shares.device.type != "cpu" or shares.dtype != torch.float32 or shares.requires_grad:
+            return ((shares - self.kernel_mean) / self.kernel_scale - self.mean2).double()
+        from ._view_kernels import centred_shares  # the same float32 steps, fused in one pass
+
+        out = np.empty(shares.shape, dtype=np.float64)
+        buffers = (self.kernel_mean, self.kernel_scale, self.mean2)
+        centred_shares(shares.numpy(), *(b.numpy() for b in buffers), out)
+        return torch.from_numpy(out)
+
     def forward(self, x):
         out = []
-        for i, block in enumerate(self._blocks(x)):
-            centred = block - getattr(self, f"mean{i}")
+        blocks = self._blocks(x, first=2) + ([None] if self.kernels is not None else [])
+        for i, block in enumerate(blocks):
+            if block is None:
+                centred = self._centred_kernel_block(x)
+            else:
+                centred = (block - getattr(self, f"mean{i}")).double()
             # in float64, then rounded: a float32 product over thousands of columns is summed in
             # an order that depends on the thread count, and so would the representation be
-            projected = centred.double() @ getattr(self, f"components{i}").double()
+            projected = centred @ getattr(self, f"components{i}").double()
             out.append((projected / getattr(self, f"scale{i}").double()).to(x.dtype))
         return torch.cat(out, dim=1)
 

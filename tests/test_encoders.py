@@ -381,3 +381,15 @@ def test_batched_forward_runs_batches_side_by_side_with_the_same_bits_and_restor
     np.testing.assert_allclose(batched_forward(net, X[250:260], "cpu"), two[250:260], rtol=1e-5, atol=1e-6)
     with torch.no_grad():
         np.testing.assert_allclose(two, net(torch.as_tensor(X)).numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_input_view_kernel_block_on_the_cpu_equals_torch_elementwise_steps_bit_for_bit():
+    X = np.random.default_rng(3).normal(size=(70, 3, 40)).astype(np.float32)
+    dims = view_dims(X.shape[1:], len(X))
+    view = InputView(X.shape[1:], dims).fit(X, random_state=0)
+    x = torch.as_tensor(X)
+    with torch.no_grad():
+        out = view(x)
+        kernel = view._blocks(x)[2]  # standardised by torch's elementwise operations
+        reference = ((kernel - view.mean2).double() @ view.components2.double() / view.scale2.double()).float()
+    assert np.array_equal(out[:, dims[0] + dims[1] :].numpy(), reference.numpy())
