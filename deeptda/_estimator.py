@@ -441,7 +441,8 @@ class DeepTDA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         return batched_forward(self.network_, Xs, self.device_)
 
     def transform(self, X):
-        """Map new windows or rows with one forward pass of the trained network.
+        """Map new windows or rows with one forward pass of the trained network (on the CPU, batches
+        side by side on ``torch.get_num_threads()`` threads; the output does not depend on their number).
 
         Parameters
         ----------
