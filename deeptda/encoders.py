@@ -4,6 +4,7 @@ rows, the contrastive projection head and the 2-D map head."""
 from __future__ import annotations
 
 import math
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -555,21 +556,23 @@ def principal_init(encoder, X, max_rows=2000):
     return False
 
 
-#: Serialises the CPU path of :func:`batched_forward`, which sets torch's (process-wide)
-#: thread count while it runs.
-_CPU_FORWARD_LOCK = threading.Lock()
+#: The lock of :func:`batched_forward`'s CPU path (it sets torch's process-wide thread count) and its
+#: worker pools, one per thread count; a forked child, where the threads do not exist, drops both.
+_CPU_FORWARD = {"lock": threading.Lock(), "pools": {}}
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=lambda: _CPU_FORWARD.update(lock=threading.Lock(), pools={}))
 
 
 def batched_forward(fn, X, device, batch_size=None):
     """Apply ``fn`` to ``X`` (numpy) in batches on ``device``; returns a float32 numpy array.
 
-    ``batch_size=None`` uses 512 rows on the CPU, where a batch's activations
-    then stay in cache, and 4096 elsewhere. On the CPU every batch runs on
-    one thread (torch's thread count is set to 1 meanwhile, then restored) and
-    ``torch.get_num_threads()`` batches run at once: the kernel features (numba,
-    without the GIL) and torch's operators of different batches then fill every
-    core, where torch's own workers would wait for each other after each small
-    operation. So the output does not depend on the thread count.
+    ``batch_size=None``: 512 rows on the CPU (a batch's activations stay in cache), 4096
+    elsewhere. On the CPU each batch runs on one thread; with ``torch.get_num_threads()``
+    above 1, that many batches run at once on kept worker threads (torch set to 1 thread
+    meanwhile), so the numba kernels and torch's operators fill every core where torch's
+    workers would wait for each other after each small operation, and the output does not
+    depend on the thread count. (The calling thread itself never runs on one thread and then
+    on several again: next to numba's OpenMP threads, as after a UMAP fit, that slows fits.)
     """
     cpu = torch.device(device).type == "cpu"
     if batch_size is None:
@@ -580,19 +583,17 @@ def batched_forward(fn, X, device, batch_size=None):
         with torch.no_grad():  # grad mode is per thread
             return fn(torch.as_tensor(X[i : i + batch_size], device=device)).cpu()
 
-    if not cpu:
+    threads = torch.get_num_threads()
+    if not cpu or threads == 1:
         out = [one(i) for i in starts]
     else:
-        with _CPU_FORWARD_LOCK:
-            workers = max(1, min(torch.get_num_threads(), len(starts)))
-            before = torch.get_num_threads()
+        with _CPU_FORWARD["lock"]:
+            pools = _CPU_FORWARD["pools"]
+            if threads not in pools:
+                pools[threads] = ThreadPoolExecutor(threads, thread_name_prefix="deeptda-forward")
             torch.set_num_threads(1)
             try:
-                if workers == 1:
-                    out = [one(i) for i in starts]
-                else:
-                    with ThreadPoolExecutor(workers) as pool:
-                        out = list(pool.map(one, starts))
+                out = list(pools[threads].map(one, starts))
             finally:
-                torch.set_num_threads(before)
+                torch.set_num_threads(threads)
     return torch.cat(out).numpy().astype(np.float32, copy=False)

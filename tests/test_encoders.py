@@ -393,3 +393,26 @@ def test_input_view_kernel_block_on_the_cpu_equals_torch_elementwise_steps_bit_f
         kernel = view._blocks(x)[2]  # standardised by torch's elementwise operations
         reference = ((kernel - view.mean2).double() @ view.components2.double() / view.scale2.double()).float()
     assert np.array_equal(out[:, dims[0] + dims[1] :].numpy(), reference.numpy())
+
+
+def _forward_in_child(X):
+    from deeptda.encoders import batched_forward
+
+    torch.manual_seed(0)
+    net = torch.nn.Linear(X.shape[1], 2)
+    torch.set_num_threads(2)
+    return batched_forward(net, X, "cpu", batch_size=100)
+
+
+def test_batched_forward_still_runs_in_a_forked_child_after_using_its_threads():
+    import multiprocessing
+
+    X = np.random.default_rng(1).normal(size=(450, 20)).astype(np.float32)
+    before = torch.get_num_threads()
+    try:
+        here = _forward_in_child(X)  # starts the worker threads in this process
+    finally:
+        torch.set_num_threads(before)
+    with multiprocessing.get_context("fork").Pool(1) as pool:  # the child has none of them
+        there = pool.apply_async(_forward_in_child, (X,)).get(timeout=60)
+    assert np.array_equal(here, there)
