@@ -388,7 +388,7 @@ class DeepTDA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             generator=gen,
             verbose=self.verbose,
         )
-        Z = batched_forward(self.network_.encoder, X_clean, self.device_)
+        Z = batched_forward(self.network_.encoder, X_clean, self.device_, side_by_side=False)
         if not np.isfinite(Z).all():
             raise ValueError("the encoder produced non-finite values; lower learning_rate.")
         center = Z.mean(axis=0)
@@ -396,7 +396,7 @@ class DeepTDA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         with torch.no_grad():
             self.network_.z_center.copy_(torch.as_tensor(center))
             self.network_.z_scale.fill_(scale)
-        Zs = batched_forward(self.network_.represent, Xs[train_idx], self.device_)  # block weights still 1
+        Zs = batched_forward(self.network_.represent, Xs[train_idx], self.device_, side_by_side=False)  # weights 1
         # the map's start: the views' principal components at equal weight (data alone decides it)
         init = pca_layout(Zs[:, self.latent_dim_ :], self.n_components) if self.init == "pca" else self.init
         self.block_weight_ = np.ones(len(self.network_.block_sizes))
@@ -429,16 +429,16 @@ class DeepTDA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         )
         self.history_ = history
         self.encoder_ = self.network_.encoder
-        self.embedding_ = self._map(Xs)
+        self.embedding_ = self._map(Xs, side_by_side=False)  # fit leaves torch's threads alone
         if not np.isfinite(self.embedding_).all():
             raise ValueError("training diverged (non-finite embedding); lower learning_rate.")
         return self
 
-    def _map(self, Xs):
+    def _map(self, Xs, side_by_side=True):
         from .encoders import batched_forward
 
         self.network_.eval()
-        return batched_forward(self.network_, Xs, self.device_)
+        return batched_forward(self.network_, Xs, self.device_, side_by_side=side_by_side)
 
     def transform(self, X):
         """Map new windows or rows with one forward pass of the trained network (on the CPU, batches

@@ -563,7 +563,7 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=lambda: _CPU_FORWARD.update(lock=threading.Lock(), pools={}))
 
 
-def batched_forward(fn, X, device, batch_size=None):
+def batched_forward(fn, X, device, batch_size=None, side_by_side=True):
     """Apply ``fn`` to ``X`` (numpy) in batches on ``device``; returns a float32 numpy array.
 
     ``batch_size=None``: 512 rows on the CPU (a batch's activations stay in cache), 4096
@@ -573,6 +573,7 @@ def batched_forward(fn, X, device, batch_size=None):
     workers would wait for each other after each small operation, and the output does not
     depend on the thread count. (The calling thread itself never runs on one thread and then
     on several again: next to numba's OpenMP threads, as after a UMAP fit, that slows fits.)
+    ``side_by_side=False``: one batch after the other in the calling thread (``fit`` does).
     """
     cpu = torch.device(device).type == "cpu"
     if batch_size is None:
@@ -584,7 +585,7 @@ def batched_forward(fn, X, device, batch_size=None):
             return fn(torch.as_tensor(X[i : i + batch_size], device=device)).cpu()
 
     threads = torch.get_num_threads()
-    if not cpu or threads == 1:
+    if not cpu or threads == 1 or not side_by_side:
         out = [one(i) for i in starts]
     else:
         with _CPU_FORWARD["lock"]:
