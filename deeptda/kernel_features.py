@@ -5,7 +5,9 @@ kernels, each summing to zero, so blind to a window's offset) is run along the
 window at dilations spaced evenly on a log scale up to the window's length; each
 kernel and dilation sees a fixed random subset of the channels (their sum). A
 feature is the share of positions at which that output exceeds one of a few
-thresholds, taken once from the training windows' outputs (their quantiles). On the
+thresholds, taken once from the training windows' outputs (their quantiles, over
+outputs spread evenly across all training windows up to ``THRESHOLD_MAX_WINDOWS``,
+so that which windows happened to be drawn hardly moves them). On the
 CPU the outputs are computed by numba kernels (:mod:`deeptda._view_kernels`) in a
 fixed order, so a share is an exact count that no batch size or thread count can
 change; torch computes the same shares on a GPU (a rare output that lies on a
@@ -38,8 +40,13 @@ N_THRESHOLDS = 4
 MAX_DILATIONS = 8
 #: windows longer than this are averaged down first (as the convolutional encoder does)
 MAX_LENGTH = 256
-#: training windows whose outputs set the thresholds
+#: the thresholds are quantiles of about this many windows' worth of outputs, spread over up to
+#: ``THRESHOLD_MAX_WINDOWS`` training windows
 THRESHOLD_WINDOWS = 64
+#: training windows whose outputs set the thresholds: all of them up to this many, else a seeded sample
+THRESHOLD_MAX_WINDOWS = 1024
+#: windows whose kernel outputs are held at once while the thresholds are taken
+THRESHOLD_CHUNK = 128
 
 
 def kernel_bank():
@@ -127,25 +134,52 @@ class KernelFeatures(nn.Module):
 
     @torch.no_grad()
     def fit(self, X, generator):
-        """Draw the channel subsets and take the thresholds from training windows ``X`` (numpy)."""
-        from ._view_kernels import kernel_outputs
+        """Draw the channel subsets and take the thresholds from training windows ``X`` (numpy).
 
+        The thresholds are nearest-rank quantiles of the kernel outputs of every training
+        window (a seeded sample of ``THRESHOLD_MAX_WINDOWS`` when there are more), of which
+        window ``i`` gives the positions ``j`` with ``(i + j) % stride == 0``: about
+        ``THRESHOLD_WINDOWS`` windows' worth of outputs in all, spread evenly over the
+        windows and over the positions within them. Outputs of one window are alike, so
+        quantiles of a few whole windows would follow the draw of those windows (a rare
+        behaviour's share of them most of all) and with it the representation and the map
+        (``docs/benchmarks.md``, seed stability); spread over every window they are nearly
+        the same for every seed, and identical for a set of at most ``THRESHOLD_MAX_WINDOWS``
+        single-channel windows.
+        """
         n_dil, n_kernels, n_channels = self.channels.shape
         # each channel in a kernel's subset with probability 1/2, at least one channel
         pick = torch.rand(n_dil, n_kernels, n_channels, generator=generator, dtype=torch.float64) < 0.5
         first = torch.randint(n_channels, (n_dil, n_kernels), generator=generator)
         pick[torch.arange(n_dil)[:, None], torch.arange(n_kernels)[None, :], first] = True
         self.channels.copy_(pick.float())
-        rows = torch.randperm(len(X), generator=generator)[:THRESHOLD_WINDOWS].sort().values
-        sample = self._short(torch.as_tensor(X[rows.numpy()], dtype=torch.float32)).contiguous().numpy()
+        if len(X) > THRESHOLD_MAX_WINDOWS:
+            rows = torch.randperm(len(X), generator=generator)[:THRESHOLD_MAX_WINDOWS].sort().values.numpy()
+        else:
+            rows = np.arange(len(X))
+        outputs = self._spread_outputs(X, rows, max(1, int(round(len(rows) / THRESHOLD_WINDOWS))))
         levels = np.arange(N_THRESHOLDS) + 0.5
-        dilations, subsets, n_subsets, subset_of, taps = self._tables()
-        for i, d in enumerate(dilations):
-            out = kernel_outputs(sample, d, subsets[i], n_subsets[i], subset_of[i], taps)
-            out = out.transpose(1, 0, 2).reshape(n_kernels, -1)
+        for i, out in enumerate(outputs):
             ranks = np.round(levels / N_THRESHOLDS * (out.shape[1] - 1)).astype(np.int64)  # nearest-rank quantiles
             self.thresholds[i].copy_(torch.from_numpy(np.sort(out, axis=1)[:, ranks]))
         return self
+
+    def _spread_outputs(self, X, rows, stride):
+        """Per dilation, ``(84, m)`` kernel outputs of windows ``X[rows]``: window ``i`` of ``rows`` gives
+        its positions ``j`` with ``(i + j) % stride == 0``. Taken ``THRESHOLD_CHUNK`` windows at a time."""
+        from ._view_kernels import kernel_outputs
+
+        dilations, subsets, n_subsets, subset_of, taps = self._tables()
+        parts = [[] for _ in dilations]
+        for start in range(0, len(rows), THRESHOLD_CHUNK):
+            chunk = torch.as_tensor(X[rows[start : start + THRESHOLD_CHUNK]], dtype=torch.float32)
+            short = self._short(chunk).contiguous().numpy()
+            index = np.arange(start, start + len(short))[:, None]
+            for i, d in enumerate(dilations):
+                out = kernel_outputs(short, d, subsets[i], n_subsets[i], subset_of[i], taps)  # (chunk, 84, m)
+                keep = (index + np.arange(out.shape[2])[None, :]) % stride == 0
+                parts[i].append(out.transpose(1, 0, 2)[:, keep])
+        return [np.concatenate(p, axis=1) for p in parts]
 
     def forward(self, x):
         x = self._short(x)
