@@ -274,7 +274,7 @@ class InputView(nn.Module):
         for i, block in enumerate(blocks):
             d = self.dims[i]
             n, p = block.shape
-            if (n < p and n * n * p > GRAM_PCA_MIN_COST) or p**3 <= GRAM_PCA_MIN_COST:
+            if (n < p and n * n * p > WIDE_GRAM_MIN_COST) or p**3 <= GRAM_PCA_MIN_COST:
                 directions, mean = _principal_directions(torch.as_tensor(block), d)
                 components = np.zeros((d, p))  # axes beyond the block's rank stay zero
                 components[: len(directions)] = directions.numpy()
@@ -317,14 +317,14 @@ class InputView(nn.Module):
         return torch.cat(out, dim=1)
 
 
-#: Above this cost (multiply-adds: ``n * n * p`` of an SVD, ``d ** 3`` of a covariance's
-#: eigenproblem), the principal axes of a wide block (``n < p``: long windows of many
-#: channels, rows of many features) come from its ``n x n`` Gram matrix
-#: (:func:`_principal_directions`), in :class:`InputView` and :func:`principal_init`:
-#: several times faster and exact too. A block of at most ``GRAM_PCA_MIN_COST ** (1/3)``
-#: (1,000) columns takes its covariance's eigenproblem: exact, and cheaper than an SVD
-#: of its rows (or sklearn's randomized one above 500 columns).
+#: The principal axes of a wide block (``n < p``: long windows of many channels, rows of many
+#: features) come from its ``n x n`` Gram matrix (:func:`_principal_directions`, in
+#: :class:`InputView` and :func:`principal_init`), exact and several times faster than an SVD,
+#: once an SVD's cost ``n * n * p`` exceeds ``WIDE_GRAM_MIN_COST`` multiply-adds; a block of at
+#: most ``GRAM_PCA_MIN_COST ** (1/3)`` (1,000) columns otherwise takes its covariance's exact
+#: eigenproblem (cost ``p ** 3``), and a larger one scikit-learn's PCA.
 GRAM_PCA_MIN_COST = 1e9
+WIDE_GRAM_MIN_COST = 1e7
 
 
 def view_dims(input_shape, n_train, max_components=64, kernels=True):
@@ -456,7 +456,7 @@ def _principal_directions(rows, k):
     n, d = centred.shape
     # fewer rows than columns, and a d x d eigenproblem (O(d^3)) beyond a fraction of a second: the
     # n x n Gram matrix has the same nonzero eigenvalues, and its eigenvectors u give the covariance's as C^T u
-    wide = n < d and d**3 > GRAM_PCA_MIN_COST
+    wide = n < d and (d**3 > GRAM_PCA_MIN_COST or n * n * d > WIDE_GRAM_MIN_COST)
     vals, vecs = torch.linalg.eigh(centred @ centred.T if wide else centred.T @ centred)
     vals, vecs = vals.flip(0), vecs.flip(1)
     keep = int((vals > 1e-9 * vals[0]).sum()) if vals.numel() and vals[0] > 0 else 0

@@ -44,6 +44,7 @@ def test_wide_blocks_take_the_gram_route_to_the_same_projection(monkeypatch):
     assert 360**3 < encoders.GRAM_PCA_MIN_COST  # this size takes the covariance's eigenproblem ...
     cov = InputView(X.shape[1:], dims).fit(X, random_state=0)
     monkeypatch.setattr(encoders, "GRAM_PCA_MIN_COST", 0)  # ... and now the Gram matrix
+    monkeypatch.setattr(encoders, "WIDE_GRAM_MIN_COST", 0)
     gram = InputView(X.shape[1:], dims).fit(X, random_state=0)
     x = torch.as_tensor(rng.normal(size=(10, 3, 120)).astype(np.float32))
     a, b = cov(x).numpy(), gram(x).numpy()
