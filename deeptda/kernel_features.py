@@ -165,7 +165,7 @@ class KernelFeatures(nn.Module):
         return self
 
     def _spread_outputs(self, X, rows, stride):
-        """Per dilation, ``(84, m)`` kernel outputs of windows ``X[rows]``: window ``i`` of ``rows`` gives
+        """Per dilation, an ``(84, k)`` array of kernel outputs of windows ``X[rows]``: window ``i`` of ``rows`` gives
         its positions ``j`` with ``(i + j) % stride == 0``. Taken ``THRESHOLD_CHUNK`` windows at a time."""
         from ._view_kernels import kernel_outputs
 
