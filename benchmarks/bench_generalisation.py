@@ -186,7 +186,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", nargs="+", default=None, help=f"default: {' '.join(DEFAULT_SETS)}")
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
-    parser.add_argument("--methods", nargs="+", default=METHODS)
+    parser.add_argument("--methods", nargs="+", default=METHODS, choices=METHODS)
     parser.add_argument("--quick", action="store_true", help="BasicMotions and wine, seed 0")
     parser.add_argument("--out", default="results/bench")
     parser.add_argument("--table", default=None, help="also write the summary Markdown table here")
