@@ -98,6 +98,20 @@ def check_training_samples(X, name="DeepTDA", minimum=3):
     return n
 
 
+def _safe_std(columns):
+    """Standard deviation of each column (float64), also where the squares of its values overflow
+    (values beyond about 1e154): those columns are divided by their largest magnitude first.
+    Other columns get numpy's ``std`` exactly."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        std = columns.std(axis=0)
+    overflow = ~np.isfinite(std)
+    if overflow.any():
+        part = columns[:, overflow]
+        big = np.abs(part).max(axis=0)
+        std[overflow] = (part / big).std(axis=0) * big
+    return std
+
+
 class ChannelScaler(TransformerMixin, BaseEstimator):
     """Robust per-channel standardisation for windows or feature rows.
 
@@ -164,16 +178,23 @@ class ChannelScaler(TransformerMixin, BaseEstimator):
             )
         X = check_windows_or_rows(self, X, reset=True)
         flat = np.moveaxis(X, 1, -1).reshape(-1, X.shape[1]).astype(np.float64)
-        q1, center, q3 = np.percentile(flat, [25, 50, 75], axis=0)
-        if X.ndim == 3:
-            scale = (q3 - q1) / _IQR_TO_STD
-        else:  # feature columns: the standard deviation within the 1st-99th percentiles
-            low, high = np.percentile(flat, [1, 99], axis=0)
-            scale = np.clip(flat, low, high).std(axis=0)
+        with np.errstate(over="ignore", invalid="ignore"):  # values near float64's limit: the check below
+            q1, center, q3 = np.percentile(flat, [25, 50, 75], axis=0)
+            if X.ndim == 3:
+                scale = (q3 - q1) / _IQR_TO_STD
+            else:  # feature columns: the standard deviation within the 1st-99th percentiles
+                low, high = np.percentile(flat, [1, 99], axis=0)
+                scale = _safe_std(np.clip(flat, low, high))
         tiny = 1e-12 * np.maximum(1.0, np.abs(center))
         if (scale <= tiny).any():  # a (nearly) constant channel: its standard deviation, else 1
-            std = flat[:, scale <= tiny].std(axis=0)
+            std = _safe_std(flat[:, scale <= tiny])
             scale[scale <= tiny] = np.where(std > tiny[scale <= tiny], std, 1.0)
+        if not (np.isfinite(scale).all() and np.isfinite(center).all()):
+            bad = [int(i) for i in np.flatnonzero(~(np.isfinite(scale) & np.isfinite(center)))[:5]]
+            raise ValueError(
+                f"channel(s) {bad} span more than float64 can hold (values up to {np.abs(flat).max():.3g}); "
+                "divide X by a constant first (the map does not change)."
+            )
         if X.ndim == 2 and floor is not None:
             scale = np.maximum(scale, floor * np.median(scale))
         self.center_, self.scale_ = center, scale

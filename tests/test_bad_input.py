@@ -213,6 +213,11 @@ CASES = [
     Case("ChannelScaler", "constant channel", lambda t: ChannelScaler().fit_transform(np.ones((5, 2, 4))),
          Works("zeros", lambda y: np.array_equal(y, np.zeros((5, 2, 4))))),
     Case("ChannelScaler", "NaN", lambda t: ChannelScaler().fit(np.full((5, 2), np.nan)), Raises(ValueError, "NaN")),
+    Case("ChannelScaler", "values whose squares overflow float64 (1e300)",
+         lambda t: ChannelScaler().fit_transform(ROWS * 1e300),
+         Works("the values of X / 1e300", lambda y: np.allclose(y, ChannelScaler().fit_transform(ROWS), atol=1e-6))),
+    Case("ChannelScaler", "a spread float64 cannot hold (values near 1.7e308)",
+         lambda t: ChannelScaler().fit(np.clip(W.astype(np.float64), -1, 1) * 1.7e308), Raises(ValueError, "divide X by a constant")),
     Case("TSNE", "three samples", lambda t: deeptda.TSNE().fit(ROWS[:3]), Raises(ValueError, "at least 4 samples")),
     Case("UMAP", "NaN", lambda t: deeptda.UMAP().fit(np.where(ROWS > 1, np.nan, ROWS)), Raises(ValueError, "NaN")),
     Case("TSNE", "other channel count at transform", lambda t: deeptda.TSNE(random_state=0).fit(

@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
@@ -87,6 +89,22 @@ def test_scaler_spread_of_a_column_of_rows_is_at_least_half_the_median_columns()
     np.testing.assert_allclose(ChannelScaler().fit(W).scale_, ChannelScaler(min_scale=None).fit(W).scale_)
     with pytest.raises(ValueError, match="min_scale"):
         ChannelScaler(min_scale=-1).fit(X)
+
+
+def test_scaler_of_values_whose_squares_overflow_standardises_them_the_same():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(300, 4)) * [1.0, 2.0, 3.0, 4.0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow on the way
+        big = ChannelScaler().fit(X * 1e300)
+    np.testing.assert_allclose(big.scale_ / 1e300, ChannelScaler().fit(X).scale_, rtol=1e-12)
+    np.testing.assert_allclose(big.transform(X * 1e300), ChannelScaler().fit_transform(X), atol=1e-6)
+    # beyond what float64 can hold as a spread: a clear error, not a map of identical points
+    W = np.clip(rng.normal(size=(20, 2, 30)), -1, 1) * 1.7e308
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # scikit-learn's own finiteness check sums X
+        with pytest.raises(ValueError, match="divide X by a constant"):
+            ChannelScaler().fit(W)
 
 
 def test_scaler_channels_of_windows_use_the_interquartile_range():
