@@ -139,8 +139,8 @@ class DeepTDA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         Train on a random subsample of at most this many samples; the rest
         are embedded by the trained network (so large data stays linear).
     encoder : {"auto", "conv", "mlp"} or callable, default="auto"
-        ``"auto"``: a 1-D CNN for 3-D windows (windows longer than 256 samples
-        averaged down to at most 256 first), an MLP for 2-D rows. A callable
+        ``"auto"``: a 1-D CNN for windows of ``encoders.CONV_MIN_LENGTH`` samples or
+        more (over 256 averaged down to 256 first), else an MLP (on flat windows). A callable
         ``encoder(input_shape, latent_dim) -> torch.nn.Module`` builds your own;
         ``input_shape`` is ``(n_channels, n_timepoints)`` or ``(n_features,)``.
     encoder_init : {"pca", "random"}, default="pca"
@@ -285,12 +285,12 @@ class DeepTDA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             raise ValueError(f"unknown augmentations {unknown}; choose from {sorted(AUGMENTATIONS)}.")
         return names
 
-    def _build_encoder(self, input_shape, latent_dim):
-        from .encoders import ConvEncoder, FlattenEncoder, MLPEncoder
+    def _build_encoder(self, input_shape, latent_dim, kind=None):
+        from .encoders import CONV_MIN_LENGTH, ConvEncoder, FlattenEncoder, MLPEncoder
 
-        kind = self.encoder
+        kind = self.encoder if kind is None else kind
         if kind == "auto":
-            kind = "conv" if len(input_shape) == 2 else "mlp"
+            kind = "conv" if len(input_shape) == 2 and input_shape[1] >= CONV_MIN_LENGTH else "mlp"
         if kind == "conv":
             if len(input_shape) != 2:
                 raise ValueError("encoder='conv' needs 3-D windows (n_windows, n_channels, n_timepoints).")
@@ -574,7 +574,8 @@ class DeepTDA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         from .encoders import InputView
 
         with torch.random.fork_rng(devices=[]):
-            encoder_module, model._encoder_kind = model._build_encoder(shape, model.latent_dim)
+            kind = config.get("encoder_kind") if config.get("encoder_kind") in ("conv", "mlp") else None  # as fitted
+            encoder_module, model._encoder_kind = model._build_encoder(shape, model.latent_dim, kind)
             model.network_ = model._build_network(
                 encoder_module, InputView(shape, model.view_dims_, version >= 5, version == 6)
             )

@@ -31,6 +31,11 @@ __all__ = [
 ]
 
 
+#: Shortest window ``encoder="auto"`` gives the CNN; shorter ones go flat to the MLP. The CNN sees 23 samples
+#: at once and pools over time, losing the order the MLP keeps (``docs/benchmarks.md``, generalisation).
+CONV_MIN_LENGTH = 32
+
+
 class ConvEncoder(nn.Module):
     """1-D CNN for windows ``(batch, channels, timepoints)`` → ``(batch, latent_dim)``.
 
@@ -113,16 +118,17 @@ class MLPEncoder(nn.Module):
 
     def __init__(self, in_features, latent_dim=64, width=128):
         super().__init__()
-        self.net = nn.Sequential(
-            nn.Linear(in_features, width),
-            nn.GELU(),
-            nn.Linear(width, width),
-            nn.GELU(),
-            nn.Linear(width, latent_dim),
-        )
+        self.net = _mlp(in_features, width, latent_dim)
 
     def forward(self, x):
         return self.net(x)
+
+
+def _mlp(in_features, width, out_features):
+    """Two hidden GELU layers of ``width``."""
+    return nn.Sequential(
+        nn.Linear(in_features, width), nn.GELU(), nn.Linear(width, width), nn.GELU(), nn.Linear(width, out_features)
+    )
 
 
 class FlattenEncoder(nn.Module):
@@ -153,13 +159,7 @@ class MapHead(nn.Module):
     def __init__(self, latent_dim, n_components=2, width=128):
         super().__init__()
         self.gain = math.sqrt(latent_dim)  # unit-norm input rows -> unit-variance coordinates
-        self.net = nn.Sequential(
-            nn.Linear(latent_dim, width),
-            nn.GELU(),
-            nn.Linear(width, width),
-            nn.GELU(),
-            nn.Linear(width, n_components),
-        )
+        self.net = _mlp(latent_dim, width, n_components)
 
     def scale(self, z):
         """The input as the first layer sees it: a fixed representation can be scaled once for many steps."""

@@ -296,3 +296,69 @@ def test_fault_ceiling_tiny(tmp_path, capsys):
     load("bench_fault_ceiling").main(argv + ["--summarise-only", "--table", str(again)])
     assert again.read_text().split("\n", 1)[1] == text.split("\n", 1)[1]
     assert "--summarise-only" in again.read_text().split("\n", 1)[0]
+
+
+def test_drawn_configurations_are_seeded_and_within_their_stated_ranges():
+    bench = load("bench_drawn")
+    def draws(seed):
+        rng = np.random.default_rng(seed)
+        return [bench.draw_config(rng) for _ in range(40)]
+
+    first = draws(3)
+    assert first == draws(3) and first != draws(4) and len({c["random_state"] for c in first}) == 40
+    for config in first:
+        window = float(config["window"].rstrip("s"))
+        assert config["summary"] in (None, "1s")
+        assert config["summary"] or window * config["sampling_rate"] <= 1000
+        assert 1 <= config["n_channels"] <= 9 and 3 <= config["n_behaviours"] <= 8
+        assert 1 <= config["imbalance"] <= 30 and 0.01 <= config["noise"] <= 0.3
+    assert any(c["summary"] for c in first) and not all(c["summary"] for c in first)
+
+
+def test_drawn_summary_names_the_recordings_beyond_the_line(tmp_path):
+    bench = load("bench_drawn")
+    accuracy = {"00 a": (0.90, 0.80, 0.85), "01 b": (0.70, 0.75, 0.74), "02 c": (0.80, 0.81, 0.79)}
+    runs = pd.DataFrame(
+        [
+            {"set": s, "condition": "clean", "method": m, "seed": 0, "draw_seed": 5, "knn_accuracy": a, "fit_s": 1.0}
+            for s, accs in accuracy.items()
+            for m, a in zip(bench.METHODS, accs)
+        ]
+    )
+    text = bench.summary_markdown(runs)
+    assert "draw seed 5" in text and "above the best of t-SNE and UMAP on 1 of 3, within 0.02 of it on 2" in text
+    assert "beyond that line on 01 (-0.050)" in text and "Worst margin -0.050" in text
+
+
+def test_bench_drawn_one_recording_end_to_end(tmp_path):
+    bench = load("bench_drawn")
+    table = tmp_path / "drawn.md"
+    bench.main(["--draws", "1", "--out", str(tmp_path), "--table", str(table)])
+    runs = pd.read_csv(tmp_path / "drawn_runs.csv")
+    assert sorted(runs["method"]) == sorted(bench.METHODS) and runs["knn_accuracy"].between(0, 1).all()
+    assert (runs["config_random_state"] == bench.draw_config(np.random.default_rng(0))["random_state"]).all()
+    assert "1 drawn recordings" in table.read_text()
+
+
+def test_drawn_summary_gives_each_methods_drop_under_faults():
+    bench = load("bench_drawn")
+    rows = []
+    for s, (clean, faulty) in {
+        "00 a": ((0.9, 0.8, 0.8), (0.85, 0.7, 0.6)),
+        "01 b": ((0.8, 0.8, 0.8), (0.8, 0.7, 0.7)),
+    }.items():
+        for condition, accs in (("clean", clean), ("faults", faulty)):
+            for m, a in zip(bench.METHODS, accs):
+                rows.append(
+                    {
+                        "set": s,
+                        "condition": condition,
+                        "method": m,
+                        "seed": 0,
+                        "draw_seed": 0,
+                        "knn_accuracy": a,
+                        "fit_s": 1.0,
+                    }
+                )
+    text = bench.summary_markdown(pd.DataFrame(rows))
+    assert "DeepTDA 0.025, t-SNE 0.100, UMAP 0.150" in text and "0.17 of UMAP's" in text

@@ -161,6 +161,29 @@ def test_save_load_roundtrip(fitted, tmp_path):
     assert loaded.history_ == model.history_
 
 
+def test_auto_encoder_is_a_cnn_from_conv_min_length_samples_and_an_mlp_below(tmp_path, monkeypatch):
+    from deeptda import encoders
+
+    rng = np.random.default_rng(0)
+    kinds = {}
+    for length in (8, encoders.CONV_MIN_LENGTH - 1, encoders.CONV_MIN_LENGTH):
+        model = DeepTDA(n_epochs=1, map_epochs=1, random_state=0).fit(rng.normal(size=(40, 2, length)))
+        kinds[length] = (model._encoder_kind, type(model.encoder_).__name__)
+    assert kinds == {
+        8: ("mlp", "FlattenEncoder"),
+        encoders.CONV_MIN_LENGTH - 1: ("mlp", "FlattenEncoder"),
+        encoders.CONV_MIN_LENGTH: ("conv", "ConvEncoder"),
+    }
+    # a saved model is rebuilt with the encoder it was fitted with, whatever "auto" picks now
+    X = rng.normal(size=(40, 2, encoders.CONV_MIN_LENGTH))
+    model = DeepTDA(n_epochs=1, map_epochs=1, random_state=0).fit(X)
+    model.save(tmp_path / "conv.pt")
+    monkeypatch.setattr(encoders, "CONV_MIN_LENGTH", 10 * encoders.CONV_MIN_LENGTH)
+    loaded = DeepTDA.load(tmp_path / "conv.pt")
+    assert type(loaded.encoder_).__name__ == "ConvEncoder"
+    np.testing.assert_array_equal(loaded.transform(X), model.transform(X))
+
+
 # Every constructor parameter with a value other than its default. The first assertion of the
 # test below fails when a parameter is added without a value here, so a new parameter cannot be
 # left out of what a saved model keeps.
