@@ -26,7 +26,8 @@ of the score). With ``--faults`` each recording is also run under
 :func:`deeptda.datasets.add_faults`, scored against the clean labels.
 
 Writes ``drawn_runs.csv`` (one row per recording, condition, method, seed) and
-``drawn_summary.md`` under ``--out``, and the Markdown table to ``--table``.
+``drawn_summary.md`` under ``--out``, the Markdown table to ``--table`` and its sentences
+into the ``drawn`` block of ``--readme``.
 """
 
 import argparse
@@ -39,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _harness import write_table  # noqa: E402
+from _harness import replace_block, write_table  # noqa: E402
 from bench_generalisation import LINE, make, warm_up  # noqa: E402
 
 METHODS = ["DeepTDA", "t-SNE", "UMAP"]
@@ -98,6 +99,9 @@ def main(argv=None):
     parser.add_argument("--faults", action="store_true", help="also run each recording under the fault model")
     parser.add_argument("--out", default="results/bench")
     parser.add_argument("--table", default=None, help="also write the Markdown summary here")
+    parser.add_argument(
+        "--readme", default=None, help="also write the summary sentences into this file's 'drawn' block"
+    )
     parser.add_argument("--summarise-only", action="store_true", help="rebuild the tables from drawn_runs.csv")
     args = parser.parse_args(argv)
     if args.summarise_only:
@@ -157,6 +161,9 @@ def publish(runs, args):
     text = summary_markdown(runs)
     for path in [os.path.join(args.out, "drawn_summary.md")] + ([args.table] if args.table else []):
         write_table(text, path, markdown=True)
+    if args.readme:
+        sentences = [p.strip() for p in text.split("\n\n") if p.strip()[:1].isalpha() and not p.startswith("**")]
+        replace_block(args.readme, "drawn", " ".join(sentences))
     print(text)
 
 
@@ -188,7 +195,7 @@ def summary_markdown(runs):
             f"{means['t-SNE']:.3f}, UMAP {means['UMAP']:.3f}. DeepTDA is above the best of t-SNE and UMAP on "
             f"{int((margin > 0).sum())} of {len(acc)}, within 0.02 of it on {int((margin >= -LINE).sum())}; "
             + (
-                "beyond that line on " + ", ".join(f"{s.split(' ')[0]} ({v:+.3f})" for s, v in lost.items())
+                "beyond that line on " + ", ".join(f"{' '.join(s.split()[:4])} ({v:+.3f})" for s, v in lost.items())
                 if len(lost)
                 else "beyond that line on none"
             )

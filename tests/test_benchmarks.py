@@ -300,6 +300,7 @@ def test_fault_ceiling_tiny(tmp_path, capsys):
 
 def test_drawn_configurations_are_seeded_and_within_their_stated_ranges():
     bench = load("bench_drawn")
+
     def draws(seed):
         rng = np.random.default_rng(seed)
         return [bench.draw_config(rng) for _ in range(40)]
@@ -327,7 +328,7 @@ def test_drawn_summary_names_the_recordings_beyond_the_line(tmp_path):
     )
     text = bench.summary_markdown(runs)
     assert "draw seed 5" in text and "above the best of t-SNE and UMAP on 1 of 3, within 0.02 of it on 2" in text
-    assert "beyond that line on 01 (-0.050)" in text and "Worst margin -0.050" in text
+    assert "beyond that line on 01 b (-0.050)" in text and "Worst margin -0.050" in text
 
 
 def test_bench_drawn_one_recording_end_to_end(tmp_path):
