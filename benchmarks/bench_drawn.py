@@ -21,8 +21,8 @@ Every method gets the windows standardised per channel by
 :class:`deeptda.preprocessing.ChannelScaler` (as in the suite). The score is 5-NN
 accuracy in 2-D (5-fold), over the windows of behaviours with at least ``MIN_CLASS``
 windows (each method embeds every window; a behaviour with fewer windows cannot be
-scored by 5-fold cross-validation, and the table says how many windows were left out
-of the score). With ``--faults`` each recording is also run under
+scored by 5-fold cross-validation; ``left_out_of_score`` in the runs CSV says how many
+windows that leaves out). With ``--faults`` each recording is also run under
 :func:`deeptda.datasets.add_faults`, scored against the clean labels.
 
 Writes ``drawn_runs.csv`` (one row per recording, condition, method, seed) and

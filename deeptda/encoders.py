@@ -32,7 +32,7 @@ __all__ = [
 
 
 #: Shortest window ``encoder="auto"`` gives the CNN; shorter ones go flat to the MLP. The CNN sees 23 samples
-#: at once and pools over time, losing the order the MLP keeps (``docs/benchmarks.md``, generalisation).
+#: at once and pools over time, losing the order the MLP keeps (``docs/benchmarks.md``, drawn recordings).
 CONV_MIN_LENGTH = 32
 
 
