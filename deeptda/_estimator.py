@@ -88,7 +88,7 @@ class DeepTDA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         Encoder epochs. ``"auto"``: ``clip(40 * n_train, 6000, 40000) / n_train``
         (rounded), a bounded number of sample visits.
     map_epochs : int or "auto", default="auto"
-        Map epochs. Up to 4096 training points an epoch is one step over the
+        Map epochs. Up to 2048 training points an epoch is one step over the
         whole graph and ``"auto"`` is ``clip(n_train / 4, 250, 500)``; above,
         an epoch is ``ceil(n_train / batch_size)`` minibatch steps and
         ``"auto"`` is ``300000 / n_train`` (rounded). Training cost so stays

@@ -41,8 +41,7 @@ __all__ = [
 
 
 #: Up to this many training points, each map step uses the whole graph (see :func:`train_map`).
-#: Above, sampled edges make each seed's map leave its start differently (``docs/algorithm.md``).
-FULL_BATCH_MAX = 4096
+FULL_BATCH_MAX = 2048
 #: Fraction of the map's steps over which its learning rate rises from near 0 to
 #: ``learning_rate`` before decaying (see :func:`map_rate`).
 MAP_WARMUP = 0.3

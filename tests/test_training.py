@@ -417,9 +417,8 @@ def test_map_gradient_kernels_without_jit():
 
 
 @pytest.mark.parametrize("n", [150, 600, 2100])  # every point in the topological minibatch, full graph, minibatches
-def test_map_training_steps_follow_the_losses_gradient(n, monkeypatch):
+def test_map_training_steps_follow_the_losses_gradient(n):
     """One map step with Adam moves the head exactly as autograd through both losses would."""
-    from deeptda import training
     from deeptda.encoders import MapHead, init_parameters
     from deeptda.losses import distance_matrix, neighbour_loss, take_rows, topological_loss, umap_ab
     from deeptda.training import fuzzy_graph, knn_graph, train_map
@@ -435,9 +434,7 @@ def test_map_training_steps_follow_the_losses_gradient(n, monkeypatch):
     a, b = umap_ab()
     net = Net()
     start = [p.detach().clone() for p in net.head.parameters()]
-    full_max = 2048  # minibatch steps above it, at a size where the autograd reference stays quick
-    monkeypatch.setattr(training, "FULL_BATCH_MAX", full_max)
-    m = 256 if n <= full_max else n  # minibatch steps: one step per epoch when the batch is every point
+    m = 256 if n <= 2048 else n  # minibatch steps: one step per epoch when the batch is every point
     history = train_map(
         net, Z, graph, epochs=1, batch_size=m, learning_rate=1e-2, topo_weight=3.0, topo_dims=(0,), a=a, b=b,
         generator=torch.Generator().manual_seed(3), init=None,
@@ -449,7 +446,7 @@ def test_map_training_steps_follow_the_losses_gradient(n, monkeypatch):
     ref = Net()
     gen = torch.Generator().manual_seed(3)
     rows, cols, weights = (torch.as_tensor(v) for v in graph)
-    if n > full_max:  # minibatch steps: edges by weight, negatives from the uniform minibatch
+    if n > 2048:  # minibatch steps: edges by weight, negatives from the uniform minibatch
         idx = torch.randperm(n, generator=gen)[:m]
         edges = torch.multinomial(weights.double(), m, replacement=True, generator=gen)
         neg = torch.randint(m, (m, 5), generator=gen) + 2 * m
