@@ -43,6 +43,7 @@ AEON_DATASETS = (
     "ACSF1",
     "ArrowHead",
     "BasicMotions",
+    "Covid3Month_disc",  # 201 countries' daily COVID-19 cases over 84 days; death rate on 1 April 2020 in 3 bins
     "GunPoint",
     "ItalyPowerDemand",
     "JapaneseVowels",

@@ -156,6 +156,7 @@ AEON_SHAPES = {
     "ACSF1": ((200, 1, 1460), 10),
     "ArrowHead": ((211, 1, 251), 3),
     "BasicMotions": ((80, 6, 100), 4),
+    "Covid3Month_disc": ((201, 1, 84), 3),
     "GunPoint": ((200, 1, 150), 2),
     "ItalyPowerDemand": ((1096, 1, 24), 2),
     "JapaneseVowels": ((640, 12, 25), 9),
