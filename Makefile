@@ -1,16 +1,18 @@
 # Two entry points: `make demo` and `make test`. Both create .venv and install deeptda into it.
-# torch is pinned here (a CPU build); the package itself asks only for torch>=2.2.
+# torch is pinned here (a CPU build); the package itself asks only for torch>=2.2. ruff is pinned
+# to the release the code is formatted and checked with, so a new ruff cannot fail `make lint`.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 TORCH_PIN ?= torch==2.13.0
+RUFF_PIN ?= ruff==0.17.6
 
 .PHONY: install demo test test-slow lint docs bench clean
 
 $(VENV)/.installed: pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet $(TORCH_PIN)
+	$(PY) -m pip install --quiet $(TORCH_PIN) $(RUFF_PIN)
 	$(PY) -m pip install --quiet -e ".[test,docs,explore,dask]"
 	touch $@
 
