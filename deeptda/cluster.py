@@ -43,11 +43,9 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
       (the bootstrap confidence band of Fasy et al., 2014, applied to ToMATo's
       prominences, with its supremum taken where the modes are). Modes that
       noise in the density estimate could create are dropped; on little data
-      the band is wide and fewer clusters pass. The cut then moves to a clear
-      gap in the prominences, if there is one within the bootstrap's range of
-      counts (``n_clusters_range_``): where the next prominence is less than
-      half the one above it (``CLEAR_GAP``; the widest such gap,
-      ``docs/algorithm.md``). Over all points
+      the band is wide and fewer clusters pass. The count's uncertainty is the
+      range of counts that other quantiles of the same band give
+      (``n_clusters_range_``). Over all points
       (``band_fraction=1``) the band is set by the sparsest ones (outliers,
       windows between behaviours), where a kNN density varies most, and
       merges behaviours whose modes are well resolved
@@ -118,8 +116,7 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
     gap_ : tuple of float
         The two prominences on either side of the chosen cut (ToMATo).
     threshold_ : float or None
-        ``2 c``, the ``confidence`` cut (``selection="bootstrap"``); the count
-        moves from it to a clear gap in the prominences when there is one.
+        ``2 c``, the ``confidence`` cut (``selection="bootstrap"``).
     n_clusters_range_ : tuple of int
         The uncertainty of the count: the counts that the 99th percentile and
         the median of the bootstrap distribution would give, in place of the
@@ -322,10 +319,9 @@ class PersistenceClustering(ClusterMixin, BaseEstimator):
             dense = density >= np.quantile(density, 1.0 - self.band_fraction)
             sup = deviation[:, dense].max(axis=1)
             self.threshold_ = 2.0 * float(np.quantile(sup, self.confidence))
-            sure = 2.0 * float(np.quantile(sup, 1 - (1 - self.confidence) / 5))
-            low = n_components + int((finite > sure).sum())
+            low = n_components + int((finite > 2.0 * np.quantile(sup, 1 - (1 - self.confidence) / 5)).sum())
             high = n_components + int((finite > 2.0 * np.quantile(sup, 0.5)).sum())
-            chosen = _clear_gap(self.prominence_, n_components + int((finite > self.threshold_).sum()), low, high, sure)
+            chosen = n_components + int((finite > self.threshold_).sum())
             significant = np.arange(len(finite)) < chosen - n_components
         else:
             tail = np.r_[finite, 0.0]
@@ -475,41 +471,6 @@ def _by_size(labels):
 #: i must lie within ``REACH_DENSITY ** (1/d)`` times j's ``n_neighbors``-th neighbour distance in d dimensions
 #: (:func:`deeptda.topology.symmetric_graph`), as a kNN radius scales as density^(-1/d).
 REACH_DENSITY = 5.0
-
-#: How many times the next prominence a mode's prominence must be for the count to move to
-#: the gap between them (:func:`_clear_gap`).
-CLEAR_GAP = 2.0
-
-
-def _clear_gap(prominence, chosen, low, high, cap):
-    """The count: ``chosen``, or the cut at a clear relative gap of the prominences within ``[low, high]``.
-
-    ``prominence`` is sorted in decreasing order (``inf`` for components). Cutting
-    after the ``c`` most prominent modes leaves the gap
-    ``min(prominence[c - 1], cap) / prominence[c]``; a prominence above ``cap``
-    (the band's 99th percentile, where a mode is sure) counts as ``cap``. The cut
-    moves from ``chosen`` to the widest such gap among the counts ``low`` to ``high``
-    (the band's 99th percentile and median) when that gap is at least
-    ``CLEAR_GAP`` wide. Only cuts with a mode on either side are gaps.
-
-    Examples
-    --------
-    >>> p = np.array([np.inf, np.inf, 3.4, 3.3, 0.6, 0.5])
-    >>> int(_clear_gap(p, chosen=2, low=2, high=4, cap=5.0))  # 3.3 / 0.6: a clear gap at 4
-    4
-    >>> int(_clear_gap(np.array([np.inf, 2.3, 2.0, 1.8, 1.5]), chosen=2, low=2, high=4, cap=2.6))
-    2
-    """
-
-    def gap(c):
-        return min(prominence[c - 1], cap) / max(prominence[c], 1e-300)
-
-    candidates = range(max(low, 1), min(high, len(prominence) - 1) + 1)
-    if not candidates:
-        return chosen
-    widest = max(candidates, key=lambda c: (gap(c), -c))  # ties: the smaller count
-    return widest if gap(widest) >= CLEAR_GAP else chosen
-
 
 #: Nearest training points whose clusters vote in :meth:`PersistenceClustering.predict` (at most
 #: ``n_neighbors_``).

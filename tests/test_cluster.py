@@ -145,29 +145,6 @@ def test_gap_selection_splits_structureless_data_where_bootstrap_does_not():
     assert model.threshold_ > model.prominence_[1]
 
 
-@pytest.mark.parametrize(
-    "prominence, chosen, low, high, cap, expected",
-    [
-        # a clear drop (2.3 -> 0.8) within the bootstrap's range: the count moves to it
-        ([np.inf, 9.8, 4.1, 3.7, 2.5, 2.3, 0.8, 0.4], 5, 5, 7, 3.0, 6),
-        # components then a clear drop (3.3 -> 0.6): the two finite modes join them
-        ([np.inf, np.inf, 3.4, 3.3, 0.6, 0.5], 2, 2, 4, 5.0, 4),
-        # prominences decaying evenly, as noise modes do: the confidence cut stands
-        ([np.inf, 2.3, 2.0, 1.8, 1.5, 1.2], 2, 2, 4, 2.6, 2),
-        # the clear drop lies outside the range: not taken
-        ([np.inf, 5.0, 4.5, 4.2, 0.5], 2, 1, 3, 6.0, 2),
-        # a clear drop below sure modes, above the confidence cut: the count moves down to it
-        ([np.inf, 10.0, 1.5, 1.4, 1.35], 4, 2, 4, 5.0, 2),
-        # no mode below the last one: that is not a gap
-        ([np.inf, 3.0, 2.9], 1, 1, 3, 6.0, 1),
-    ],
-)
-def test_count_moves_to_a_clear_gap_within_the_bootstrap_range(prominence, chosen, low, high, cap, expected):
-    from deeptda.cluster import _clear_gap
-
-    assert _clear_gap(np.array(prominence), chosen, low, high, cap) == expected
-
-
 def test_bootstrap_keeps_touching_modes_of_different_density():
     # two overlapping Gaussians, one wide: one graph component, two significant modes
     rng = np.random.default_rng(0)
